@@ -22,3 +22,36 @@ public class Llama2CTests
         Assert.True(c.TieWordEmbeddings);
     }
 }
+
+public class Llama2CReferenceRunTests
+{
+    public sealed record Run(string Prompt, int Steps, float Temperature, float TopP, ulong Seed, string Expected);
+
+    public static TheoryData<int> Cases() => new(Enumerable.Range(0, LoadRuns().Count));
+
+    private static List<Run> LoadRuns() => System.Text.Json.JsonSerializer.Deserialize<List<Run>>(
+        File.ReadAllText(Path.Combine(Fixtures.RepositoryRoot, "tests", "BasedAI.Inference.Tests", "Data", "llama2c-stories260K-runs.json")),
+        JsonOptions)!;
+
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
+
+    /// <summary>
+    /// Outputs of llama2.c's run.c (built locally with -O3 -march=native) on stories260K: greedy with prompts, and sampled
+    /// with temperature/top-p/seed, which must match because the sampler reproduces llama2.c's random generator.
+    /// llama2.c's <c>-n steps</c> counts positions from BOS, so new tokens = steps − prompt tokens + 1.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_llama2c_run_c_output(int index)
+    {
+        Run run = LoadRuns()[index];
+        LoadedModel loaded = Fixtures.Stories;
+        int promptTokens = loaded.Tokenizer.Encode(run.Prompt, addBos: true).Count;
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = run.Steps - promptTokens + 1,
+            Sampling = new SamplingOptions { Temperature = run.Temperature, TopP = run.TopP, Seed = run.Seed },
+        };
+        Assert.Equal(run.Expected, Fixtures.GenerateText(loaded, run.Prompt, options));
+    }
+}
