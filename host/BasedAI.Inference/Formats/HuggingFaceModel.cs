@@ -211,9 +211,9 @@ public static class HuggingFaceModel
             {
                 tensors["embed.positions.weight"] = Read("embed.positions.weight");
             }
-            else if (parts.Length == 3 && parts[0] == "ln_f")
+            else if (parts.Length == 2 && parts[0] == "ln_f")
             {
-                tensors["final_norm." + parts[2]] = Read("final_norm." + parts[2]);
+                tensors["final_norm." + parts[1]] = Read("final_norm." + parts[1]);
             }
             else if (parts.Length >= 4 && parts[0] == "h" && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int layer))
             {
