@@ -37,12 +37,15 @@ public sealed unsafe class SafeTensorFile : IDisposable
     private SafeTensorFile(string path)
     {
         Path = path;
-        _length = new FileInfo(path).Length;
+        // Opened through a stream so that symbolic links (the hub cache's snapshots) resolve to their blob.
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        _length = stream.Length;
         if (_length < 8)
         {
+            stream.Dispose();
             throw new InvalidDataException($"{path}: not a safetensors file (only {_length} bytes, the header length alone takes 8)");
         }
-        _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        _map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
         try
         {
             _view = _map.CreateViewAccessor(0, _length, MemoryMappedFileAccess.Read);
