@@ -16,6 +16,25 @@ public static class Llama2CCheckpoint
 {
     private const int HeaderBytes = 7 * sizeof(int);
 
+    /// <summary>Whether <paramref name="path"/> is a legacy llama2.c checkpoint: a plausible header and exactly the size it implies.</summary>
+    public static bool IsCheckpoint(string path)
+    {
+        if (!File.Exists(path) || Path.GetExtension(path) != ".bin")
+        {
+            return false;
+        }
+        try
+        {
+            using var stream = File.OpenRead(path);
+            ReadHeader(stream, path);
+            return true;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Loads a checkpoint as a Llama <see cref="TransformerModel"/>.</summary>
     public static TransformerModel Load(string path)
     {
@@ -24,54 +43,10 @@ public static class Llama2CCheckpoint
             throw new FileNotFoundException($"llama2.c checkpoint not found: {path}", path);
         }
         using var stream = File.OpenRead(path);
-        Span<byte> header = stackalloc byte[HeaderBytes];
-        if (stream.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes)
-        {
-            throw new InvalidDataException($"{path}: too short for a llama2.c header ({stream.Length} bytes)");
-        }
-        if (BinaryPrimitives.ReadUInt32LittleEndian(header) == 0x616b3432)
-        {
-            throw new InvalidDataException($"{path}: llama2.c export version 1/2 (magic 'ak42') is not supported; export with the legacy format");
-        }
-        Span<int> h = stackalloc int[7];
-        for (int i = 0; i < 7; i++)
-        {
-            h[i] = BinaryPrimitives.ReadInt32LittleEndian(header[(4 * i)..]);
-        }
-        bool shared = h[5] > 0;
-        var config = new TransformerConfig
-        {
-            Architecture = ModelArchitecture.Llama,
-            HiddenSize = h[0],
-            IntermediateSize = h[1],
-            LayerCount = h[2],
-            HeadCount = h[3],
-            KeyValueHeadCount = h[4],
-            VocabSize = Math.Abs(h[5]),
-            MaxSequenceLength = h[6],
-            NormEpsilon = 1e-5f,
-            RopeTheta = 10000f,
-            TieWordEmbeddings = shared,
-            BosTokenId = 1,
-            // llama2.c stops when the model emits BOS (1), which separates stories; EOS (2) also ends a sequence.
-            EosTokenIds = [1, 2],
-        };
-        try
-        {
-            config.Validate();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
-        }
+        TransformerConfig config = ReadHeader(stream, path);
+        bool shared = config.TieWordEmbeddings;
         int d = config.HiddenSize, f = config.IntermediateSize, l = config.LayerCount, v = config.VocabSize;
         int qd = config.HeadCount * config.HeadDim, kvd = config.KeyValueSize, hd = config.HeadDim;
-        long expected = HeaderBytes + (4L * (((long)v * d) + (l * (2L * d + (long)d * qd + 2L * d * kvd + (long)qd * d + 3L * d * f)) + d
-            + ((long)config.MaxSequenceLength * hd) + (shared ? 0 : (long)v * d)));
-        if (stream.Length != expected)
-        {
-            throw new InvalidDataException($"{path}: the header (dim {d}, hidden {f}, layers {l}, heads {config.HeadCount}/{config.KeyValueHeadCount}, vocab {h[5]}, seq {config.MaxSequenceLength}) implies {expected} bytes but the file has {stream.Length}");
-        }
 
         float[] Read(long count)
         {
@@ -110,6 +85,60 @@ public static class Llama2CCheckpoint
             tensors["lm_head.weight"] = new Tensor("lm_head.weight", [v, d], Read((long)v * d));
         }
         return TransformerModel.Create(config, tensors);
+    }
+
+    /// <summary>Reads and checks the header: the numbers must form a valid config and imply exactly the file's size.</summary>
+    private static TransformerConfig ReadHeader(Stream stream, string path)
+    {
+        Span<byte> header = stackalloc byte[HeaderBytes];
+        if (stream.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes)
+        {
+            throw new InvalidDataException($"{path}: too short for a llama2.c header ({stream.Length} bytes)");
+        }
+        if (BinaryPrimitives.ReadUInt32LittleEndian(header) == 0x616b3432)
+        {
+            throw new InvalidDataException($"{path}: llama2.c export version 1/2 (magic 'ak42') is not supported; export with the legacy format");
+        }
+        Span<int> h = stackalloc int[7];
+        for (int i = 0; i < 7; i++)
+        {
+            h[i] = BinaryPrimitives.ReadInt32LittleEndian(header[(4 * i)..]);
+        }
+        var config = new TransformerConfig
+        {
+            Architecture = ModelArchitecture.Llama,
+            HiddenSize = h[0],
+            IntermediateSize = h[1],
+            LayerCount = h[2],
+            HeadCount = h[3],
+            KeyValueHeadCount = h[4],
+            VocabSize = Math.Abs(h[5]),
+            MaxSequenceLength = h[6],
+            NormEpsilon = 1e-5f,
+            RopeTheta = 10000f,
+            TieWordEmbeddings = h[5] > 0,
+            BosTokenId = 1,
+            // llama2.c stops when the model emits BOS (1), which separates stories; EOS (2) also ends a sequence.
+            EosTokenIds = [1, 2],
+        };
+        try
+        {
+            config.Validate();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        long d = config.HiddenSize, f = config.IntermediateSize, l = config.LayerCount, v = config.VocabSize;
+        long qd = config.HeadCount * config.HeadDim, kvd = config.KeyValueSize;
+        long floats = (v * d) + (l * ((2 * d) + (d * qd) + (2 * d * kvd) + (qd * d) + (3 * d * f))) + d
+            + ((long)config.MaxSequenceLength * config.HeadDim) + (config.TieWordEmbeddings ? 0 : v * d);
+        long expected = HeaderBytes + (4 * floats);
+        if (stream.Length != expected)
+        {
+            throw new InvalidDataException($"{path}: the header (dim {d}, hidden {f}, layers {l}, heads {config.HeadCount}/{config.KeyValueHeadCount}, vocab {h[5]}, seq {config.MaxSequenceLength}) implies {expected} bytes but the file has {stream.Length}");
+        }
+        return config;
     }
 
     /// <summary>Writes a Llama model as a legacy llama2.c checkpoint (inverse of <see cref="Load"/>).</summary>
