@@ -81,10 +81,13 @@ public class ModelTests
         Assert.StartsWith("Hello", text, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Multi_head_multi_layer_gpt2_matches_the_reference_with_batched_prefill_and_threads()
+    [Theory]
+    [InlineData(48, 4)]  // head width 12: scalar attention tails
+    [InlineData(64, 2)]  // head width 32: vectorised attention blocks
+    [InlineData(80, 5)]  // head width 16
+    public void Multi_head_multi_layer_gpt2_matches_the_reference_with_batched_prefill_and_threads(int hidden, int heads)
     {
-        string dir = WriteRandomGpt2();
+        string dir = WriteRandomGpt2(hidden, heads);
         TransformerModel model = HuggingFaceModel.Load(dir);
         int[] tokens = Enumerable.Range(0, 40).Select(i => (i * 37) % 300).ToArray();
         double[][] reference = ReferenceTransformer.Gpt2(dir, tokens);

@@ -36,6 +36,7 @@ public sealed class RotaryTable
     public int MaxPositions { get; }
 
     /// <summary>Rotates every head of one row (<c>vector.Length</c> = heads × headDim) for position <paramref name="position"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Apply(Span<float> vector, int position)
     {
         if ((uint)position >= (uint)MaxPositions)

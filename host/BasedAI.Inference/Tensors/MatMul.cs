@@ -83,9 +83,9 @@ public static unsafe class MatMul
             }
             return;
         }
-        // A few chunks per thread balance a machine whose cores are shared with other work; multiples of 4 keep the micro-kernel whole.
-        int chunks = Math.Min(threads * 4, (job.Out + 3) / 4);
-        job.RowsPerChunk = ((job.Out + chunks - 1) / chunks + 3) & ~3;
+        // A few chunks per thread balance a machine whose cores are shared with other work; multiples of 8 keep the micro-kernels whole.
+        int chunks = Math.Min(threads * 4, (job.Out + 7) / 8);
+        job.RowsPerChunk = ((job.Out + chunks - 1) / chunks + 7) & ~7;
         chunks = (job.Out + job.RowsPerChunk - 1) / job.RowsPerChunk;
         fixed (Job* p = &job)
         {
@@ -113,9 +113,10 @@ public static unsafe class MatMul
     private static Vector256<float> Fmadd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
         Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : (a * b) + c;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FloatRange(float* x, float* w, float* bias, float* y, int rows, int n, int outDim, int start, int end)
     {
-        int o = start;
+        int o = rows == 1 ? MatVec8(x, w, bias, y, n, start, end) : start;
         for (; o + 4 <= end; o += 4)
         {
             float* w0 = w + ((long)o * n), w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
@@ -189,6 +190,67 @@ public static unsafe class MatMul
         }
     }
 
+    /// <summary>Horizontal sums of eight vectors as one vector: element j = Σ a_j (AVX hadd tree).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Reduce8(Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3,
+        Vector256<float> a4, Vector256<float> a5, Vector256<float> a6, Vector256<float> a7)
+    {
+        var s0123 = Avx.HorizontalAdd(Avx.HorizontalAdd(a0, a1), Avx.HorizontalAdd(a2, a3));
+        var s4567 = Avx.HorizontalAdd(Avx.HorizontalAdd(a4, a5), Avx.HorizontalAdd(a6, a7));
+        return Avx.Permute2x128(s0123, s4567, 0x20) + Avx.Permute2x128(s0123, s4567, 0x31);
+    }
+
+    /// <summary>One input row against eight weight rows at a time: the decode step's matrix-vector product.</summary>
+    private static int MatVec8(float* x, float* w, float* bias, float* y, int n, int start, int end)
+    {
+        int o = start;
+        if (!Avx.IsSupported || n < 8)
+        {
+            return o;
+        }
+        float* tail = stackalloc float[8];
+        for (; o + 8 <= end; o += 8)
+        {
+            float* w0 = w + ((long)o * n);
+            long n1 = n;
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            int i = 0;
+            for (; i + 8 <= n; i += 8)
+            {
+                var v = Vector256.Load(x + i);
+                float* wi = w0 + i;
+                a0 = Fmadd(Vector256.Load(wi), v, a0);
+                a1 = Fmadd(Vector256.Load(wi + n1), v, a1);
+                a2 = Fmadd(Vector256.Load(wi + (2 * n1)), v, a2);
+                a3 = Fmadd(Vector256.Load(wi + (3 * n1)), v, a3);
+                a4 = Fmadd(Vector256.Load(wi + (4 * n1)), v, a4);
+                a5 = Fmadd(Vector256.Load(wi + (5 * n1)), v, a5);
+                a6 = Fmadd(Vector256.Load(wi + (6 * n1)), v, a6);
+                a7 = Fmadd(Vector256.Load(wi + (7 * n1)), v, a7);
+            }
+            Vector256<float> sums = Reduce8(a0, a1, a2, a3, a4, a5, a6, a7);
+            if (i < n)
+            {
+                for (int r = 0; r < 8; r++)
+                {
+                    float t = 0;
+                    for (int k = i; k < n; k++)
+                    {
+                        t += w0[(r * n1) + k] * x[k];
+                    }
+                    tail[r] = t;
+                }
+                sums += Vector256.Load(tail);
+            }
+            if (bias != null)
+            {
+                sums += Vector256.Load(bias + o);
+            }
+            sums.Store(y + o);
+        }
+        return o;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store4(float* y, float* bias, int o, float s0, float s1, float s2, float s3)
     {
@@ -200,6 +262,7 @@ public static unsafe class MatMul
     }
 
     /// <summary>Dot product of two float vectors of length <paramref name="n"/> (Vector256 + FMA, scalar tail).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     internal static float Dot(float* a, float* b, int n)
     {
         int i = 0;
@@ -226,6 +289,7 @@ public static unsafe class MatMul
         return s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Int8Range(float* x, sbyte* w, float* scales, float* bias, float* y, int rows, int n, int outDim, int start, int end)
     {
         bool simd = Avx2.IsSupported;
