@@ -131,6 +131,9 @@ public class ModelTests
         quantized.Model.QuantizeInt8();
         Assert.True(quantized.Model.IsQuantized);
         Assert.DoesNotContain("layers.0.attn.q.weight", quantized.Model.Tensors.Keys);
+        float[] original = Fixtures.Stories.Model.Blocks[0].Query.Weight!.Data, restored = quantized.Model.Blocks[0].Query.Dequantize().Data;
+        float maxError = original.Zip(restored, (a, b) => Math.Abs(a - b)).Max(), maxWeight = original.Max(Math.Abs);
+        Assert.True(maxError <= maxWeight / 127f, $"dequantized error {maxError} exceeds half a step of {maxWeight / 127f}");
         int[] tokens = [.. Fixtures.Stories.Tokenizer.Encode("Once upon a time, there was a little girl named Lily. She loved to play outside in the park.", true)];
         float[] exact = EngineLogits(Fixtures.Stories.Model, tokens), approx = EngineLogits(quantized.Model, tokens);
         int vocab = Fixtures.Stories.Model.Config.VocabSize, agree = 0;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using BasedAI.Inference.Tensors;
 
@@ -304,17 +303,5 @@ public sealed unsafe class SafeTensorFile : IDisposable
         {
             file.Write(MemoryMarshal.AsBytes(t.Data.AsSpan()));
         }
-    }
-
-    /// <summary>The header of a file as text (for tools), without reading tensor data.</summary>
-    public static string DescribeHeader(string path)
-    {
-        using SafeTensorFile file = Open(path);
-        var text = new StringBuilder();
-        foreach (SafeTensorInfo info in file.Tensors.Values.OrderBy(t => t.Begin))
-        {
-            text.Append(info.Name).Append(' ').Append(info.DType).Append(' ').AppendLine(info.ShapeText);
-        }
-        return text.ToString();
     }
 }

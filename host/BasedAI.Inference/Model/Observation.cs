@@ -94,19 +94,6 @@ public sealed class HeadMask
     /// <summary>Keeps every head again.</summary>
     public void Reset() => Array.Fill(_scales, 1f);
 
-    /// <summary>Whether a layer has any head whose multiplier is not 1.</summary>
-    public bool Touches(int layer)
-    {
-        for (int h = 0; h < Heads; h++)
-        {
-            if (_scales[Index(layer, h)] != 1f)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private int Index(int layer, int head)
     {
         if ((uint)layer >= (uint)Layers || (uint)head >= (uint)Heads)

@@ -51,9 +51,6 @@ public sealed class TransformerModel
     /// <summary>RoPE cos/sin table (Llama), or null.</summary>
     public RotaryTable? Rotary { get; }
 
-    /// <summary>Norm kind used by every norm layer.</summary>
-    public NormKind NormKind => Config.Architecture == ModelArchitecture.Gpt2 ? NormKind.LayerNorm : NormKind.RmsNorm;
-
     /// <summary>Every tensor by canonical name (see the class summary).</summary>
     public IReadOnlyDictionary<string, Tensor> Tensors => _tensors;
 
