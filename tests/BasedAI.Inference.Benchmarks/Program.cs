@@ -10,6 +10,7 @@ using BasedAI.Inference.Tokenizers;
 //   stories260k [--threads N] [--tokens N] [--runs N] [--int8]   llama2.c's stories260K through Generator (tokenizer included)
 //   gpt2-124m   [--threads N] [--tokens N] [--runs N] [--int8]   GPT-2-124M shape, random weights generated now
 //   llama-124m  [--threads N] [--tokens N] [--runs N] [--int8]   Llama with GPT-2-124M dimensions, random weights
+//   (the 124m modes also time a batched 128-token prefill)
 //   export-llama-124m <dir>                                        writes that Llama model as llama2.c files, for run.c
 string mode = args.Length > 0 ? args[0] : "stories260k";
 int Option(string name, int fallback)
@@ -75,6 +76,20 @@ switch (mode)
             }
         }
         Report($"{mode} {(int8 ? "int8" : "f32")} threads={threads} steps={tokens}", rates);
+        // Batched prefill: a 128-token prompt in chunks of 64 rows (matrix-matrix products).
+        int[] prompt = Enumerable.Range(0, 128).Select(i => (i * 7919) % model.Config.VocabSize).ToArray();
+        var prefill = new List<double>();
+        for (int run = -1; run < Math.Max(1, runs / 2); run++)
+        {
+            session.Reset();
+            var clock = Stopwatch.StartNew();
+            session.Forward(prompt);
+            if (run >= 0)
+            {
+                prefill.Add(prompt.Length / clock.Elapsed.TotalSeconds);
+            }
+        }
+        Report($"{mode} {(int8 ? "int8" : "f32")} threads={threads} prefill 128 tokens (prompt tokens/s)", prefill);
         break;
     }
     case "export-llama-124m":

@@ -104,6 +104,7 @@ public class TokenizerTests
     [InlineData("{\"model\": {\"type\": \"BPE\"}}", "vocab")]
     [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [\"a b\"]}, \"pre_tokenizer\": {\"type\": \"ByteLevel\"}}", "byte")]
     [InlineData("not json", "JSON")]
+    [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {}}, \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\"}, {\"type\": \"ByteLevel\"}]}}", "Split")]
     public void Malformed_tokenizer_json_gives_a_clear_error(string content, string mention)
     {
         string path = Path.Combine(Fixtures.TempDirectory(), "tokenizer.json");

@@ -28,6 +28,7 @@ public sealed class Sampler
     private readonly SamplingOptions _options;
     private readonly float[] _probabilities;
     private readonly int[] _indices;
+    private readonly Comparison<int> _byProbabilityDescending;
     private ulong _state;
 
     /// <summary>A sampler for a vocabulary of <paramref name="vocabSize"/> tokens.</summary>
@@ -45,6 +46,8 @@ public sealed class Sampler
         _options = options;
         _probabilities = new float[vocabSize];
         _indices = new int[vocabSize];
+        float[] p = _probabilities;
+        _byProbabilityDescending = (a, b) => p[a] != p[b] ? p[b].CompareTo(p[a]) : a.CompareTo(b);
         _state = options.Seed == 0 ? 1 : options.Seed;
     }
 
@@ -150,11 +153,7 @@ public sealed class Sampler
         return _indices[last];
     }
 
-    private void SortDescending(Span<int> indices)
-    {
-        float[] p = _probabilities;
-        indices.Sort((a, b) => p[a] != p[b] ? p[b].CompareTo(p[a]) : a.CompareTo(b));
-    }
+    private void SortDescending(Span<int> indices) => indices.Sort(_byProbabilityDescending);
 
     /// <summary>llama2.c's xorshift64* step.</summary>
     private uint NextUInt()

@@ -125,6 +125,10 @@ public static class TokenizerLoader
         bool byteLevel = json.Contains("\"ByteLevel\"", StringComparison.Ordinal);
         if (byteLevel && !byteFallback)
         {
+            if (json.Contains("\"Split\"", StringComparison.Ordinal))
+            {
+                throw new InvalidDataException("byte-level BPE with a custom Split pre-tokenizer (e.g. Llama 3, tiktoken patterns) is not supported; only GPT-2's pattern is");
+            }
             int eot = added.Where(a => a.Content == "<|endoftext|>").Select(a => a.Id).DefaultIfEmpty(-1).First();
             return new ByteLevelBpeTokenizer(vocab, merges, added.Select(a => (a.Content, a.Id)), eot, eot);
         }
