@@ -5,6 +5,8 @@ namespace BasedAI.Inference.Tokenizers;
 /// <summary>Finds and loads a tokenizer from a file or a model directory.</summary>
 public static class TokenizerLoader
 {
+    private static readonly string[] PipelineParts = ["normalizer", "pre_tokenizer", "decoder"];
+
     /// <summary>
     /// Loads <c>tokenizer.json</c> (Hugging Face), a SentencePiece <c>.model</c>, a llama2.c <c>.bin</c>, or from a
     /// directory the first of <c>tokenizer.json</c>, <c>tokenizer.model</c>, <c>vocab.json</c> + <c>merges.txt</c>.
@@ -121,7 +123,10 @@ public static class TokenizerLoader
             }
         }
         bool byteFallback = model.TryGetProperty("byte_fallback", out JsonElement bf) && bf.ValueKind == JsonValueKind.True;
-        string json = root.GetRawText();
+        // The pipeline's shape is read from its components, never from the vocabulary (which may hold any string).
+        // Whitespace is dropped so that pretty-printed and compact files read the same.
+        string json = string.Concat(string.Concat(PipelineParts.Select(name => root.TryGetProperty(name, out JsonElement part) ? part.GetRawText() : ""))
+            .Where(c => !char.IsWhiteSpace(c)));
         bool byteLevel = json.Contains("\"ByteLevel\"", StringComparison.Ordinal);
         if (byteLevel && !byteFallback)
         {
