@@ -297,7 +297,42 @@ public static unsafe class MatMul
         for (; o + 4 <= end; o += 4)
         {
             sbyte* w0 = w + ((long)o * n), w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
-            for (int r = 0; r < rows; r++)
+            int r = 0;
+            if (simd)
+            {
+                // Two input rows share each converted weight vector (batched prefill).
+                for (; r + 2 <= rows; r += 2)
+                {
+                    float* x0 = x + ((long)r * n), x1 = x0 + n;
+                    Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
+                    Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
+                    int i = 0;
+                    for (; i + 8 <= n; i += 8)
+                    {
+                        var v0 = Vector256.Load(x0 + i);
+                        var v1 = Vector256.Load(x1 + i);
+                        var k0 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(w0 + i));
+                        a00 = Fmadd(k0, v0, a00); a10 = Fmadd(k0, v1, a10);
+                        var k1 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(w1 + i));
+                        a01 = Fmadd(k1, v0, a01); a11 = Fmadd(k1, v1, a11);
+                        var k2 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(w2 + i));
+                        a02 = Fmadd(k2, v0, a02); a12 = Fmadd(k2, v1, a12);
+                        var k3 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(w3 + i));
+                        a03 = Fmadd(k3, v0, a03); a13 = Fmadd(k3, v1, a13);
+                    }
+                    float s00 = Vector256.Sum(a00), s01 = Vector256.Sum(a01), s02 = Vector256.Sum(a02), s03 = Vector256.Sum(a03);
+                    float s10 = Vector256.Sum(a10), s11 = Vector256.Sum(a11), s12 = Vector256.Sum(a12), s13 = Vector256.Sum(a13);
+                    for (; i < n; i++)
+                    {
+                        float v0 = x0[i], v1 = x1[i];
+                        s00 += w0[i] * v0; s01 += w1[i] * v0; s02 += w2[i] * v0; s03 += w3[i] * v0;
+                        s10 += w0[i] * v1; s11 += w1[i] * v1; s12 += w2[i] * v1; s13 += w3[i] * v1;
+                    }
+                    Store4(y + ((long)r * outDim) + o, bias, o, s00 * scales[o], s01 * scales[o + 1], s02 * scales[o + 2], s03 * scales[o + 3]);
+                    Store4(y + ((long)(r + 1) * outDim) + o, bias, o, s10 * scales[o], s11 * scales[o + 1], s12 * scales[o + 2], s13 * scales[o + 3]);
+                }
+            }
+            for (; r < rows; r++)
             {
                 float* x0 = x + ((long)r * n);
                 var a0 = Vector256<float>.Zero; var a1 = Vector256<float>.Zero; var a2 = Vector256<float>.Zero; var a3 = Vector256<float>.Zero;
