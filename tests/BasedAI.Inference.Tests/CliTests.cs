@@ -45,6 +45,20 @@ public class CliTests
         string expected = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.RepositoryRoot, "tests", "BasedAI.Inference.Tests", "Data", "llama2c-stories260K-runs.json")))
             .RootElement[3].GetProperty("expected").GetString()!;
         Assert.Equal(expected, Encoding.UTF8.GetString(stdout));
+
+        // And back to llama2.c files, which run.c would read: same greedy text as the original checkpoint.
+        string back = Path.Combine(dir, "llama2c");
+        (code, _, stderr) = await Basedai("model", "convert", dir, "-o", back);
+        Assert.True(code == 0, stderr);
+        (code, stdout, stderr) = await Basedai("model", "run", Path.Combine(back, "model.bin"), "-n", "200");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(File.ReadAllBytes(Fixtures.Stories260KExpected), stdout);
+        foreach (string prompt in new[] { "The little dog", "Tom and Lily were friends. One day" })
+        {
+            (code, stdout, _) = await Basedai("model", "tokenize", Path.Combine(back, "tokenizer.bin"), prompt);
+            Assert.Equal(0, code);
+            Assert.Equal(string.Join(' ', Fixtures.Stories.Tokenizer.Encode(prompt, true)) + "\n", Encoding.UTF8.GetString(stdout));
+        }
     }
 
     [Fact]

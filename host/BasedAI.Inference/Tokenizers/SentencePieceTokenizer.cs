@@ -42,7 +42,7 @@ public sealed class SentencePieceTokenizer : ITokenizer
 
     /// <summary>
     /// Builds a tokenizer from pieces (with <c>▁</c> for spaces), their scores and kinds. When <paramref name="merges"/>
-    /// is given, merges are ranked by their order there instead of by score.
+    /// is given, merges are ranked by their order there and the scores are derived from those ranks.
     /// </summary>
     public SentencePieceTokenizer(IReadOnlyList<string> pieces, IReadOnlyList<float> scores, IReadOnlyList<PieceKind> kinds,
         int unknownId, int bosTokenId, int eosTokenId, bool addDummyPrefix = true, IEnumerable<(string Left, string Right)>? merges = null)
@@ -82,6 +82,24 @@ public sealed class SentencePieceTokenizer : ITokenizer
                     throw new InvalidDataException($"tokenizer: merge #{rank} '{left} {right}' uses a piece missing from the vocabulary");
                 }
                 _mergeRanks.TryAdd((l, r), rank++);
+            }
+            // Scores that order merges as the ranks do, so a llama2.c tokenizer.bin written from this one encodes alike.
+            var ranked = new bool[_pieces.Length];
+            foreach (((int l, int r), int mergeRank) in _mergeRanks.OrderBy(m => m.Value))
+            {
+                int merged = _lookup[_pieces[l] + _pieces[r]];
+                if (!ranked[merged])
+                {
+                    ranked[merged] = true;
+                    _scores[merged] = -mergeRank;
+                }
+            }
+            for (int i = 0; i < _pieces.Length; i++)
+            {
+                if (!ranked[i])
+                {
+                    _scores[i] = -(rank + i);
+                }
             }
         }
         UnknownId = unknownId;
