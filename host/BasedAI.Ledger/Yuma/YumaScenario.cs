@@ -21,7 +21,7 @@ public static class YumaScenario
     {
         using var stream = new MemoryStream();
         Run(scenarioJson, stream);
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
     /// <summary>Runs the scenario and writes the output document (indented JSON) to <paramref name="output"/>.</summary>
