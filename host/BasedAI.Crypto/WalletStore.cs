@@ -130,10 +130,10 @@ public sealed partial class WalletStore
         return mnemonic;
     }
 
-    /// <summary>Stores the personalkey of a mnemonic; refuses to overwrite an existing personalkey.</summary>
-    public EthereumAddress ImportPersonalkey(string wallet, string mnemonic, string password, string passphrase = "")
+    /// <summary>Stores the personalkey of a mnemonic (at <paramref name="path"/>); refuses to overwrite an existing personalkey.</summary>
+    public EthereumAddress ImportPersonalkey(string wallet, string mnemonic, string password, string passphrase = "", string path = Bip32Key.EthereumAccountPath)
     {
-        byte[] key = DerivePrivateKey(mnemonic, passphrase);
+        byte[] key = DerivePrivateKey(mnemonic, passphrase, path);
         try
         {
             return ImportPersonalkey(wallet, key, password);
@@ -148,10 +148,10 @@ public sealed partial class WalletStore
     public EthereumAddress ImportPersonalkey(string wallet, ReadOnlySpan<byte> privateKey, string password) =>
         WriteKey(wallet, PersonalkeyPath(wallet), KeyStore.Encrypt(privateKey, password, Cost), EthereumAddress.FromPrivateKey(privateKey));
 
-    /// <summary>Stores the computekey of a mnemonic under <paramref name="computekey"/>.</summary>
-    public EthereumAddress ImportComputekey(string wallet, string computekey, string mnemonic, string password, string passphrase = "")
+    /// <summary>Stores the computekey of a mnemonic (at <paramref name="path"/>) under <paramref name="computekey"/>.</summary>
+    public EthereumAddress ImportComputekey(string wallet, string computekey, string mnemonic, string password, string passphrase = "", string path = Bip32Key.EthereumAccountPath)
     {
-        byte[] key = DerivePrivateKey(mnemonic, passphrase);
+        byte[] key = DerivePrivateKey(mnemonic, passphrase, path);
         try
         {
             return ImportComputekey(wallet, computekey, key, password);
