@@ -94,13 +94,14 @@ internal static class Fx
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Mul(long a, long b)
     {
-        // Fast path: both operands below 2^31 in magnitude keeps the product in 62 bits.
-        if ((ulong)(a + int.MaxValue) <= uint.MaxValue - 1 && (ulong)(b + int.MaxValue) <= uint.MaxValue - 1)
+        // (a·b) >> 32 on the 128-bit product; the arithmetic shift floors. It fits when the high word is a sign extension.
+        long high = Math.BigMul(a, b, out long low);
+        long top = high >> 31;
+        if (top is 0 or -1)
         {
-            return (a * b) >> 32;
+            return (high << 32) | (long)((ulong)low >> 32);
         }
-        Int128 product = (Int128)a * b >> 32;
-        return product > long.MaxValue ? long.MaxValue : product < long.MinValue ? long.MinValue : (long)product;
+        return high < 0 ? long.MinValue : long.MaxValue;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -109,6 +110,12 @@ internal static class Fx
         if (b == 0)
         {
             throw new DivideByZeroException("I32F32 division by zero.");
+        }
+        if (a >= 0 && b > 0)
+        {
+            // Unsigned 128/64 division is an order of magnitude faster than the signed one; Yuma's operands are non-negative.
+            UInt128 unsignedQuotient = ((UInt128)(ulong)a << 32) / (ulong)b;
+            return unsignedQuotient > long.MaxValue ? long.MaxValue : (long)unsignedQuotient;
         }
         Int128 quotient = ((Int128)a << 32) / b;
         return quotient > long.MaxValue ? long.MaxValue : quotient < long.MinValue ? long.MinValue : (long)quotient;

@@ -21,22 +21,26 @@ internal sealed class SparseMatrix
 
     public int Rows => RowStart.Length - 1;
 
-    public sealed class Builder(int rows)
+    public int Count => RowStart[^1];
+
+    /// <summary>Fills a matrix row by row into arrays sized for <paramref name="capacity"/> entries (a bound, not exact).</summary>
+    public sealed class Builder(int rows, int capacity)
     {
         private readonly int[] _rowStart = new int[rows + 1];
-        private readonly List<int> _columns = [];
-        private readonly List<long> _values = [];
+        private readonly int[] _columns = new int[capacity];
+        private readonly long[] _values = new long[capacity];
         private int _row;
+        private int _count;
 
         public void Add(int column, long value)
         {
-            _columns.Add(column);
-            _values.Add(value);
+            _columns[_count] = column;
+            _values[_count++] = value;
         }
 
-        public void EndRow() => _rowStart[++_row] = _columns.Count;
+        public void EndRow() => _rowStart[++_row] = _count;
 
-        public SparseMatrix Build() => new(_rowStart, _columns.ToArray(), _values.ToArray());
+        public SparseMatrix Build() => new(_rowStart, _columns, _values);
     }
 
     /// <summary><c>inplace_row_normalize_sparse</c>: rows with a positive sum are divided by it.</summary>
@@ -99,55 +103,58 @@ internal sealed class SparseMatrix
         return result;
     }
 
-    /// <summary><c>col_clip_sparse</c>: values above the column threshold become the threshold, or vanish when it is not positive.</summary>
-    public SparseMatrix ClipColumns(long[] threshold)
+    /// <summary>
+    /// <c>col_clip_sparse</c>, in place: values above the column threshold become the threshold, or vanish when it is not
+    /// positive (the row is compacted, keeping entry order).
+    /// </summary>
+    public void ClipColumns(long[] threshold)
     {
-        var builder = new Builder(Rows);
+        int write = 0;
+        int rowStart = 0;
         for (int i = 0; i < Rows; i++)
         {
-            for (int e = RowStart[i]; e < RowStart[i + 1]; e++)
+            int end = RowStart[i + 1];
+            for (int e = rowStart; e < end; e++)
             {
                 int j = Columns[e];
-                if (threshold[j] < Values[e])
+                long value = Values[e];
+                if (threshold[j] < value)
                 {
-                    if (threshold[j] > 0)
+                    if (threshold[j] <= 0)
                     {
-                        builder.Add(j, threshold[j]);
+                        continue;
                     }
+                    value = threshold[j];
                 }
-                else
-                {
-                    builder.Add(j, Values[e]);
-                }
+                Columns[write] = j;
+                Values[write++] = value;
             }
-            builder.EndRow();
+            rowStart = end;
+            RowStart[i + 1] = write;
         }
-        return builder.Build();
     }
 
-    /// <summary><c>row_hadamard_sparse</c>: m_ij · vector_i.</summary>
-    public SparseMatrix ScaleRows(long[] vector)
+    /// <summary><c>row_hadamard_sparse</c>, in place: m_ij · vector_i.</summary>
+    public void ScaleRows(long[] vector)
     {
-        var values = new long[Values.Length];
         for (int i = 0; i < Rows; i++)
         {
             for (int e = RowStart[i]; e < RowStart[i + 1]; e++)
             {
-                values[e] = Fx.Mul(Values[e], vector[i]);
+                Values[e] = Fx.Mul(Values[e], vector[i]);
             }
         }
-        return new SparseMatrix(RowStart, Columns, values);
     }
 
     /// <summary><c>inplace_col_normalize_sparse</c>: each column divided by its sum unless the sum is zero.</summary>
     public void NormalizeColumns(int columns)
     {
         var sums = new long[columns];
-        for (int e = 0; e < Values.Length; e++)
+        for (int e = 0; e < Count; e++)
         {
             sums[Columns[e]] = Fx.Add(sums[Columns[e]], Values[e]);
         }
-        for (int e = 0; e < Values.Length; e++)
+        for (int e = 0; e < Count; e++)
         {
             long sum = sums[Columns[e]];
             if (sum != 0)
@@ -161,14 +168,14 @@ internal sealed class SparseMatrix
     public void MaxUpscaleColumns(int columns)
     {
         var max = new long[columns];
-        for (int e = 0; e < Values.Length; e++)
+        for (int e = 0; e < Count; e++)
         {
             if (max[Columns[e]] < Values[e])
             {
                 max[Columns[e]] = Values[e];
             }
         }
-        for (int e = 0; e < Values.Length; e++)
+        for (int e = 0; e < Count; e++)
         {
             long m = max[Columns[e]];
             if (m != 0)
@@ -184,7 +191,7 @@ internal sealed class SparseMatrix
     public static SparseMatrix MovingAverage(SparseMatrix updated, SparseMatrix previous, long alpha, int columns)
     {
         long oneMinusAlpha = Fx.Sub(Fx.One, alpha);
-        var builder = new Builder(updated.Rows);
+        var builder = new Builder(updated.Rows, updated.Count + previous.Count);
         var row = new long[columns];
         var touched = new bool[columns];
         var touchedList = new List<int>();

@@ -65,7 +65,8 @@ public static class YumaEpoch
         long[] consensus = WeightedMedianColumns(activeStake, weights, n, kappa);
 
         // 8-9. Clip at consensus; validator trust.
-        SparseMatrix clipped = weights.ClipColumns(consensus);
+        weights.ClipColumns(consensus);
+        SparseMatrix clipped = weights;
         long[] validatorTrust = clipped.RowSums();
 
         // 10. Ranks, trust, incentive.
@@ -84,7 +85,8 @@ public static class YumaEpoch
         bonds.NormalizeColumns(n);
 
         // 12. Bond deltas ΔB = W̄ ∘ AS, column-normalized.
-        SparseMatrix delta = clipped.ScaleRows(activeStake);
+        clipped.ScaleRows(activeStake);
+        SparseMatrix delta = clipped;
         delta.NormalizeColumns(n);
 
         // 13. Exponential moving average.
@@ -251,7 +253,12 @@ public static class YumaEpoch
     private static SparseMatrix LoadWeights(YumaEpochInput input)
     {
         int n = input.N;
-        var builder = new SparseMatrix.Builder(n);
+        int capacity = 0;
+        for (int i = 0; i < n; i++)
+        {
+            capacity += input.ValidatorPermit[i] ? input.Weights[i]?.Length ?? 0 : 0;
+        }
+        var builder = new SparseMatrix.Builder(n, capacity);
         for (int i = 0; i < n; i++)
         {
             if (input.ValidatorPermit[i] && input.Weights[i] is { } row)
@@ -273,7 +280,7 @@ public static class YumaEpoch
     private static SparseMatrix LoadBonds(YumaEpochInput input)
     {
         int n = input.N;
-        var builder = new SparseMatrix.Builder(n);
+        var builder = new SparseMatrix.Builder(n, input.Bonds.Sum(row => row?.Length ?? 0));
         for (int i = 0; i < n; i++)
         {
             if (input.Bonds[i] is { } row)
@@ -325,8 +332,8 @@ public static class YumaEpoch
         {
             columnCount[c + 1] += columnCount[c];
         }
-        var columnRow = new int[columnCount[n]];
-        var columnValue = new long[columnCount[n]];
+        int[] columnRow = System.Buffers.ArrayPool<int>.Shared.Rent(columnCount[n]);
+        long[] columnValue = System.Buffers.ArrayPool<long>.Shared.Rent(columnCount[n]);
         var fill = (int[])columnCount.Clone();
         for (int r = 0; r < k; r++)
         {
@@ -356,6 +363,8 @@ public static class YumaEpoch
             }
             median[c] = WeightedMedian(useStake, score, partitions, minority, 0, stakeSum);
         }
+        System.Buffers.ArrayPool<int>.Shared.Return(columnRow);
+        System.Buffers.ArrayPool<long>.Shared.Return(columnValue);
         return median;
     }
 
