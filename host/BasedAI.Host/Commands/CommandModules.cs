@@ -10,6 +10,9 @@ internal static class CommandModules
 {
     public static IEnumerable<Command> Create()
     {
-        yield break;
+        foreach (Command command in LedgerCommands.Create())
+        {
+            yield return command;
+        }
     }
 }
