@@ -10,6 +10,10 @@ internal static class CommandModules
 {
     public static IEnumerable<Command> Create()
     {
+        foreach (Command command in LedgerCommands.Create())
+        {
+            yield return command;
+        }
         yield return ModelCommands.Create();
     }
 }
