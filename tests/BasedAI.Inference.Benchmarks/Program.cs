@@ -36,15 +36,21 @@ switch (mode)
         int tokens = Option("--tokens", 256);
         using var generator = new Generator(loaded.Model, loaded.Tokenizer, new InferenceOptions { Threads = threads });
         var rates = new List<double>();
-        for (int run = -1; run < runs; run++)
+        var options = new GenerationOptions { MaxNewTokens = tokens - 1, StopTokens = [] };
+        // Warm up for a few seconds so tiered JIT compilation (and PGO) reaches steady state before measuring.
+        var warmup = Stopwatch.StartNew();
+        while (warmup.Elapsed < TimeSpan.FromSeconds(3))
         {
-            foreach (GeneratedToken _ in generator.Generate("", new GenerationOptions { MaxNewTokens = tokens - 1, StopTokens = [] }))
+            foreach (GeneratedToken _ in generator.Generate("", options))
             {
             }
-            if (run >= 0)
+        }
+        for (int run = 0; run < runs; run++)
+        {
+            foreach (GeneratedToken _ in generator.Generate("", options))
             {
-                rates.Add(generator.LastStatistics.DecodeTokensPerSecond);
             }
+            rates.Add(generator.LastStatistics.DecodeTokensPerSecond);
         }
         Report($"stories260K {(int8 ? "int8" : "f32")} threads={threads} steps={tokens}", rates);
         break;
