@@ -14,5 +14,6 @@ internal static class CommandModules
         {
             yield return command;
         }
+        yield return ModelCommands.Create();
     }
 }
