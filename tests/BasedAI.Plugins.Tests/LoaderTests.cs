@@ -1,0 +1,136 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Loader;
+using System.Text;
+using BasedAI.Abstractions;
+using BasedAI.Plugins.Runtime;
+using Microsoft.Extensions.Configuration;
+
+namespace BasedAI.Plugins.Tests;
+
+public sealed class LoaderTests
+{
+    internal static async Task<string> RunAsync(PluginRuntime runtime, string pluginId, string task, string payload, Dictionary<string, string>? metadata = null)
+    {
+        var result = await runtime.ExecuteAsync(pluginId, new WorkItem(Guid.NewGuid().ToString("N"), task, Encoding.UTF8.GetBytes(payload), metadata));
+        return Encoding.UTF8.GetString(result.Payload.Span);
+    }
+
+    /// <summary>Names, versions and paths only: holding an Assembly or the context would keep it from unloading.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static List<(string Name, Version Version, string Location)> AssembliesOf(string contextName) =>
+        AssemblyLoadContext.All.Where(c => c.Name == contextName).SelectMany(c => c.Assemblies)
+            .Select(a => (a.GetName().Name!, a.GetName().Version!, a.Location)).ToList();
+
+    [Fact]
+    public async Task Loads_a_plugin_with_its_configuration_and_data_directory_and_runs_its_task()
+    {
+        using var temp = new TempDirectory();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Plugins:tests.echo:Prefix"] = ">> " }).Build();
+        await using var runtime = temp.Runtime(configuration: configuration);
+        var status = await runtime.LoadAsync(TestPlugins.Copy("Echo", temp.Path));
+
+        Assert.Equal(("tests.echo", "1.0.0", BrainHealthStatus.Healthy), (status.Id, status.Version, status.Health.Status));
+        Assert.Equal(["echo"], status.ComputeTasks);
+        Assert.Equal(">> hello", await RunAsync(runtime, "tests.echo", "echo", "hello"));
+        Assert.True(Directory.Exists(Path.Combine(temp.Path, "data", "tests.echo")));
+        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => RunAsync(runtime, "tests.echo", "nope", ""));
+        Assert.Contains("has no compute task 'nope' (it has: echo)", unknown.Message);
+    }
+
+    [Fact]
+    public async Task Shared_contracts_come_from_the_host_even_though_the_plugin_folder_carries_copies()
+    {
+        using var temp = new TempDirectory();
+        string folder = TestPlugins.Copy("Echo", temp.Path);
+        Assert.True(File.Exists(Path.Combine(folder, "BasedAI.Abstractions.dll")));
+        Assert.True(File.Exists(Path.Combine(folder, "Microsoft.Extensions.Logging.Abstractions.dll")));
+        await using var runtime = temp.Runtime();
+        await runtime.LoadAsync(folder);
+
+        var names = AssembliesOf("tests.echo@1.0.0").Select(a => a.Name).ToList();
+        Assert.Contains("BasedAI.TestPlugins.Echo", names);
+        Assert.DoesNotContain("BasedAI.Abstractions", names);
+        Assert.DoesNotContain(names, n => n!.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Plugins_run_from_a_versioned_copy_so_the_dropped_in_folder_can_be_replaced_or_deleted()
+    {
+        using var temp = new TempDirectory();
+        string folder = TestPlugins.Copy("Echo", temp.Path);
+        await using var runtime = temp.Runtime();
+        await runtime.LoadAsync(folder);
+
+        string location = AssembliesOf("tests.echo@1.0.0").Single(a => a.Name == "BasedAI.TestPlugins.Echo").Location;
+        Assert.StartsWith(Path.Combine(temp.Path, "shadow"), location, StringComparison.Ordinal);
+        File.WriteAllBytes(Path.Combine(folder, "BasedAI.TestPlugins.Echo.dll"), [1, 2, 3]);
+        Directory.Delete(folder, recursive: true);
+        Assert.Equal("still here", await RunAsync(runtime, "tests.echo", "echo", "still here"));
+    }
+
+    [Fact]
+    public async Task Unload_is_verified_and_the_versioned_copy_removed()
+    {
+        using var temp = new TempDirectory();
+        await using var runtime = temp.Runtime();
+        await runtime.LoadAsync(TestPlugins.Copy("Echo", temp.Path));
+        await RunAsync(runtime, "tests.echo", "echo", "x");
+
+        var report = await runtime.RemoveAsync("tests.echo");
+
+        Assert.True(report.Unloaded, report.Describe() + string.Join(" | ", report.StopErrors));
+        Assert.Empty(AssembliesOf("tests.echo@1.0.0"));
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(temp.Path, "shadow"), "1.0.0-*", SearchOption.AllDirectories));
+        Assert.Empty(runtime.PluginIds);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => RunAsync(runtime, "tests.echo", "echo", "x"));
+    }
+
+    [Fact]
+    public async Task A_leaking_plugin_is_detected_and_reported_with_its_holder_while_others_keep_running()
+    {
+        using var temp = new TempDirectory();
+        await using var runtime = temp.Runtime(unloadTimeout: TimeSpan.FromSeconds(1));
+        await runtime.LoadAsync(TestPlugins.Copy("Echo", temp.Path));
+        await runtime.LoadAsync(TestPlugins.Copy("Leaky", temp.Path));
+
+        var report = await runtime.RemoveAsync("tests.leaky");
+
+        Assert.False(report.Unloaded);
+        Assert.Contains("BasedAI.TestPlugins.Leaky", report.AssembliesStillLoaded);
+        Assert.Contains(report.Holders, h => h.Contains("ProcessExit", StringComparison.Ordinal) && h.Contains("LeakyTemplate.OnProcessExit", StringComparison.Ordinal));
+        Assert.StartsWith("LEAK: tests.leaky@1.0.0 was not collected", report.Describe(), StringComparison.Ordinal);
+        Assert.Contains(runtime.Leaks, l => l.PluginId == "tests.leaky");
+        Assert.Equal("fine", await RunAsync(runtime, "tests.echo", "echo", "fine"));
+    }
+
+    [Fact]
+    public async Task Native_libraries_resolve_from_the_plugin_folder()
+    {
+        using var temp = new TempDirectory();
+        string folder = TestPlugins.Copy("Native", temp.Path);
+        string systemNative = Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), OperatingSystem.IsWindows() ? "System.Native.dll" : "libSystem.Native.so");
+        Assert.True(File.Exists(systemNative), systemNative);
+        // A copy of a runtime library under a name only the plugin's context can resolve.
+        File.Copy(systemNative, Path.Combine(folder, "libbasedai_native_probe.so"));
+        await using var runtime = temp.Runtime();
+        await runtime.LoadAsync(folder);
+
+        Assert.Equal(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), await RunAsync(runtime, "tests.native", "native.pid", ""));
+    }
+
+    [Fact]
+    public async Task Two_plugins_with_conflicting_versions_of_one_library_run_side_by_side()
+    {
+        using var temp = new TempDirectory();
+        await using var runtime = temp.Runtime();
+        await runtime.LoadAsync(TestPlugins.Copy("ConflictA", temp.Path));
+        await runtime.LoadAsync(TestPlugins.Copy("ConflictB", temp.Path));
+
+        Assert.Equal("1.0.0:HELLO", await RunAsync(runtime, "tests.conflict-a", "library", "hello"));
+        Assert.Equal("2.0.0:olleholleh", await RunAsync(runtime, "tests.conflict-b", "library", "hello"));
+        var versions = AssembliesOf("tests.conflict-a@1.0.0").Concat(AssembliesOf("tests.conflict-b@1.0.0"))
+            .Where(a => a.Name == "BasedAI.TestLib").Select(a => a.Version.Major).Order();
+        Assert.Equal([1, 2], versions);
+    }
+}
