@@ -10,6 +10,7 @@ internal static class CommandModules
 {
     public static IEnumerable<Command> Create()
     {
-        yield break;
+        yield return RunCommands.Create();
+        yield return PluginsCommands.Create();
     }
 }
