@@ -109,9 +109,9 @@ internal static class RunCommands
                 long start = Stopwatch.GetTimestamp();
                 try
                 {
-                    var result = await runtime.ExecuteAsync(target.Id, new WorkItem(i.ToString(CultureInfo.InvariantCulture), task, bytes), null, cancellationToken);
+                    var (result, version) = await runtime.ExecuteOnActiveAsync(target.Id, new WorkItem(i.ToString(CultureInfo.InvariantCulture), task, bytes), null, cancellationToken);
                     latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                    versions.AddOrUpdate(result.Metadata?.GetValueOrDefault("version") ?? "?", 1, (_, n) => n + 1);
+                    versions.AddOrUpdate(version, 1, (_, n) => n + 1);
                     Interlocked.CompareExchange(ref sample, PluginsCommands.Describe(result.Payload.Span), null);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -123,7 +123,7 @@ internal static class RunCommands
         var sorted = latencies.Order().ToArray();
         double Percentile(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
         Console.WriteLine($"ran {sorted.Length + failures.Count} of {count} work item(s) on {target.Id} task '{task}' in {clock.Elapsed.TotalSeconds:F2} s: " +
-            $"{sorted.Length} succeeded, {failures.Count} failed; latency p50 {Percentile(0.5):F2} ms, p99 {Percentile(0.99):F2} ms");
+            $"{sorted.Length} succeeded, {failures.Count} failed; latency p50 {Percentile(0.5):F3} ms, p99 {Percentile(0.99):F3} ms");
         Console.WriteLine($"versions that served: {string.Join(", ", versions.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key} x{v.Value}"))}");
         if (sample is not null)
         {

@@ -190,10 +190,19 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// <summary>Runs <paramref name="item"/> on the active version of <paramref name="pluginId"/>.</summary>
     /// <exception cref="InvalidOperationException">No such plugin is loaded.</exception>
     /// <exception cref="ArgumentException">The plugin has no compute task named <see cref="WorkItem.Task"/>.</exception>
-    public async ValueTask<WorkResult> ExecuteAsync(string pluginId, WorkItem item, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async ValueTask<WorkResult> ExecuteAsync(string pluginId, WorkItem item, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        (await ExecuteOnActiveAsync(pluginId, item, progress, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>Like <see cref="ExecuteAsync"/>, and also says which plugin version ran the item (useful around hot swaps).</summary>
+    public ValueTask<(WorkResult Result, string Version)> ExecuteOnActiveAsync(string pluginId, WorkItem item, IProgress<WorkProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var slot = GetSlot(pluginId);
+        return ExecuteCoreAsync(GetSlot(pluginId), item, progress, cancellationToken);
+    }
+
+    private static async ValueTask<(WorkResult Result, string Version)> ExecuteCoreAsync(PluginSlot slot, WorkItem item, IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
+    {
+        string pluginId = slot.Id;
         while (true)
         {
             var active = slot.Active ?? throw new InvalidOperationException($"plugin '{pluginId}' is not loaded");
@@ -202,7 +211,7 @@ public sealed class PluginRuntime : IAsyncDisposable
             {
                 try
                 {
-                    return await active.ExecuteAsync(item, progress, cancellationToken).ConfigureAwait(false);
+                    return (await active.ExecuteAsync(item, progress, cancellationToken).ConfigureAwait(false), active.Manifest.Version);
                 }
                 finally
                 {
