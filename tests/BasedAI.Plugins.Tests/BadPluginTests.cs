@@ -46,7 +46,7 @@ public sealed class BadPluginTests
         Assert.Equal(["tests.healthy"], runtime.PluginIds);
         Assert.Equal("alive", await LoaderTests.RunAsync(runtime, "tests.healthy", "echo", "alive"));
         Assert.Empty(runtime.Leaks);
-        Assert.Empty(LoaderTests.AssembliesOf($"{error.PluginId}"));
+        Assert.Empty(LoaderTests.AssembliesOf($"{error.PluginId}", temp.Path));
     }
 
     private static void Break(string scenario, string folder)

@@ -33,7 +33,7 @@ public sealed class HotSwapTests
         Assert.True(swap.Unload.Unloaded, swap.Unload.Describe());
         Assert.Equal("2.0.0", (await EchoAsync(runtime, "b")).Version);
         Assert.Equal(1, runtime.GetStatus("tests.echo")!.Swaps);
-        Assert.Empty(LoaderTests.AssembliesOf("tests.echo@1.0.0"));
+        Assert.Empty(LoaderTests.AssembliesOf("tests.echo@1.0.0", temp.Path));
     }
 
     public static TheoryData<string, PluginErrorKind> FailingVersions => new()
@@ -65,7 +65,7 @@ public sealed class HotSwapTests
         Assert.Equal("1.0.0", (await EchoAsync(runtime, "still")).Version);
         Assert.Equal("1.0.0", runtime.GetStatus("tests.echo")!.Version);
         Assert.Empty(runtime.Leaks);
-        Assert.Empty(LoaderTests.AssembliesOf("tests.echo@2.0.0"));
+        Assert.Empty(LoaderTests.AssembliesOf("tests.echo@2.0.0", temp.Path));
     }
 
     [Fact]

@@ -16,10 +16,14 @@ public sealed class LoaderTests
         return Encoding.UTF8.GetString(result.Payload.Span);
     }
 
-    /// <summary>Names, versions and paths only: holding an Assembly or the context would keep it from unloading.</summary>
+    /// <summary>
+    /// The assemblies of live contexts named <paramref name="contextName"/> loaded from under <paramref name="root"/> (tests run
+    /// in parallel and load the same plugins). Names, versions and paths only: holding an Assembly would keep its context alive.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static List<(string Name, Version Version, string Location)> AssembliesOf(string contextName) =>
+    internal static List<(string Name, Version Version, string Location)> AssembliesOf(string contextName, string root) =>
         AssemblyLoadContext.All.Where(c => c.Name == contextName).SelectMany(c => c.Assemblies)
+            .Where(a => a.Location.StartsWith(root, StringComparison.Ordinal))
             .Select(a => (a.GetName().Name!, a.GetName().Version!, a.Location)).ToList();
 
     [Fact]
@@ -48,7 +52,7 @@ public sealed class LoaderTests
         await using var runtime = temp.Runtime();
         await runtime.LoadAsync(folder);
 
-        var names = AssembliesOf("tests.echo@1.0.0").Select(a => a.Name).ToList();
+        var names = AssembliesOf("tests.echo@1.0.0", temp.Path).Select(a => a.Name).ToList();
         Assert.Contains("BasedAI.TestPlugins.Echo", names);
         Assert.DoesNotContain("BasedAI.Abstractions", names);
         Assert.DoesNotContain(names, n => n!.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal));
@@ -62,7 +66,7 @@ public sealed class LoaderTests
         await using var runtime = temp.Runtime();
         await runtime.LoadAsync(folder);
 
-        string location = AssembliesOf("tests.echo@1.0.0").Single(a => a.Name == "BasedAI.TestPlugins.Echo").Location;
+        string location = AssembliesOf("tests.echo@1.0.0", temp.Path).Single(a => a.Name == "BasedAI.TestPlugins.Echo").Location;
         Assert.StartsWith(Path.Combine(temp.Path, "shadow"), location, StringComparison.Ordinal);
         File.WriteAllBytes(Path.Combine(folder, "BasedAI.TestPlugins.Echo.dll"), [1, 2, 3]);
         Directory.Delete(folder, recursive: true);
@@ -80,7 +84,7 @@ public sealed class LoaderTests
         var report = await runtime.RemoveAsync("tests.echo");
 
         Assert.True(report.Unloaded, report.Describe() + string.Join(" | ", report.StopErrors));
-        Assert.Empty(AssembliesOf("tests.echo@1.0.0"));
+        Assert.Empty(AssembliesOf("tests.echo@1.0.0", temp.Path));
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(temp.Path, "shadow"), "1.0.0-*", SearchOption.AllDirectories));
         Assert.Empty(runtime.PluginIds);
         await Assert.ThrowsAsync<InvalidOperationException>(() => RunAsync(runtime, "tests.echo", "echo", "x"));
@@ -129,7 +133,7 @@ public sealed class LoaderTests
 
         Assert.Equal("1.0.0:HELLO", await RunAsync(runtime, "tests.conflict-a", "library", "hello"));
         Assert.Equal("2.0.0:olleholleh", await RunAsync(runtime, "tests.conflict-b", "library", "hello"));
-        var versions = AssembliesOf("tests.conflict-a@1.0.0").Concat(AssembliesOf("tests.conflict-b@1.0.0"))
+        var versions = AssembliesOf("tests.conflict-a@1.0.0", temp.Path).Concat(AssembliesOf("tests.conflict-b@1.0.0", temp.Path))
             .Where(a => a.Name == "BasedAI.TestLib").Select(a => a.Version.Major).Order();
         Assert.Equal([1, 2], versions);
     }
