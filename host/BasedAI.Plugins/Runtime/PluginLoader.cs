@@ -322,7 +322,7 @@ internal sealed class PluginLoader(PluginRuntimeOptions options, ShadowCopies sh
         {
             report = new UnloadReport(plugin.Manifest.Id, plugin.Manifest.Version, true, watch.Elapsed, collections, [], [], stopErrors);
             ShadowCopies.TryDelete(plugin.ShadowDirectory);
-            _logger.LogDebug("{Report}", report.Describe());
+            _logger.LogInformation("{Report}", report.Describe());
         }
         else
         {
