@@ -71,10 +71,12 @@ try
             }
         })).ToList();
 
-        var switchTimes = new List<double>();
-        var totalTimes = new List<double>();
-        var unloadTimes = new List<double>();
+        // Preallocated so that the harness's own bookkeeping does not grow between the memory measurements.
+        var switchTimes = new List<double>(swaps);
+        var totalTimes = new List<double>(swaps);
+        var unloadTimes = new List<double>(swaps);
         long memoryAfter10 = 0, memoryAfterAll = 0;
+        var series = new List<string>(swaps / 100 + 1);
         int contextsAfter10 = 0, contextsAfterAll = 0;
         for (int i = 1; i <= swaps; i++)
         {
@@ -90,6 +92,10 @@ try
             if (i == 10)
             {
                 (memoryAfter10, contextsAfter10) = Measure();
+            }
+            if (i % 100 == 0 && i != swaps)
+            {
+                series.Add($"{i}: {Measure().Bytes / 1024.0:N0} KiB");
             }
         }
         (memoryAfterAll, contextsAfterAll) = Measure();
@@ -108,6 +114,11 @@ try
         Console.WriteLine("|---|---:|---:|---:|");
         Console.WriteLine($"| GC.GetTotalMemory(true) | {memoryAfter10 / 1024.0:N0} KiB | {memoryAfterAll / 1024.0:N0} KiB | {(memoryAfterAll - memoryAfter10) / 1024.0:+#,0;-#,0;0} KiB |");
         Console.WriteLine($"| live AssemblyLoadContexts | {contextsAfter10} | {contextsAfterAll} | {contextsAfterAll - contextsAfter10:+0;-0;0} |");
+        if (series.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Managed memory every 100 swaps: {string.Join(", ", series)}, {swaps}: {memoryAfterAll / 1024.0:N0} KiB.");
+        }
     }
 }
 finally

@@ -84,6 +84,7 @@ public sealed class LoaderTests
         var report = await runtime.RemoveAsync("tests.echo");
 
         Assert.True(report.Unloaded, report.Describe() + string.Join(" | ", report.StopErrors));
+        Assert.Equal("1.0.0", File.ReadAllText(Path.Combine(temp.Path, "data", "tests.echo", "container-disposed")));
         Assert.Empty(AssembliesOf("tests.echo@1.0.0", temp.Path));
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(temp.Path, "shadow"), "1.0.0-*", SearchOption.AllDirectories));
         Assert.Empty(runtime.PluginIds);

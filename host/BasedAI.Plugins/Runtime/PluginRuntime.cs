@@ -278,7 +278,8 @@ public sealed class PluginRuntime : IAsyncDisposable
     {
         var watch = Stopwatch.StartNew();
         var drained = old.BeginDrain();
-        if (await Task.WhenAny(drained, Task.Delay(_options.DrainTimeout)).ConfigureAwait(false) != drained)
+        // WaitAsync, not WhenAny with Task.Delay: a pending Delay would keep a timer alive for the whole DrainTimeout per swap.
+        if (!await drained.WaitAsync(_options.DrainTimeout).ContinueWith(static t => t.IsCompletedSuccessfully, TaskScheduler.Default).ConfigureAwait(false))
         {
             _logger.LogWarning("Plugin {Plugin} still has {InFlight} work item(s) in flight after {Timeout}; waiting for them before stopping it",
                 old.Manifest, old.InFlight, _options.DrainTimeout);

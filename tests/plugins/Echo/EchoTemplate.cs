@@ -36,8 +36,11 @@ public sealed class EchoTemplate : IBrainTemplate
         Task.FromResult(_state is { Started: true } ? BrainHealth.Healthy : new BrainHealth(BrainHealthStatus.Unhealthy, "not started"));
 }
 
-public sealed class EchoState(IBrainHostContext host)
+/// <summary>Disposed with the plugin's container; leaves a marker in the data directory so tests can see it happen.</summary>
+public sealed class EchoState(IBrainHostContext host) : IDisposable
 {
+    public void Dispose() => File.WriteAllText(Path.Combine(host.DataDirectory, "container-disposed"), host.PluginVersion);
+
     public bool Started { get; set; }
 
     public string Version => host.PluginVersion;
