@@ -21,6 +21,23 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Configuration_layers_appsettings_then_environment_then_arguments_then_options()
+    {
+        using var cli = new Cli();
+        string fromFile = Path.Combine(cli.Home, "from-file"), fromEnvironment = Path.Combine(cli.Home, "from-env"), fromOption = Path.Combine(cli.Home, "from-option");
+        File.WriteAllText(Path.Combine(cli.Home, "appsettings.json"), $$"""{ "Host": { "PluginsDirectory": "{{fromFile}}" } }""");
+
+        Assert.Contains($"0 plugin(s) in {fromFile}", (await cli.RunAsync("plugins", "list")).Out);
+        var environment = new Dictionary<string, string> { ["BASEDAI_Host__PluginsDirectory"] = fromEnvironment };
+        Assert.Contains($"0 plugin(s) in {fromEnvironment}", (await cli.RunAsync(["plugins", "list"], environment)).Out);
+        Assert.Contains($"0 plugin(s) in {fromOption}", (await cli.RunAsync(["plugins", "list", "--plugins-dir", fromOption], environment)).Out);
+
+        var json = await cli.RunAsync("run", "--no-watch", "--duration", "0.1", "--Logging:Format=json");
+        Assert.Equal(0, json.ExitCode);
+        Assert.Contains("\"Category\":\"BasedAI.Plugins.Hosting.PluginHostService\"", json.Error);
+    }
+
+    [Fact]
     public async Task Install_list_inspect_run_swap_and_remove_with_meaningful_exit_codes()
     {
         using var cli = new Cli();
