@@ -78,21 +78,15 @@ public sealed class PluginRuntime : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         string source = Path.GetFullPath(pluginDirectory);
         var manifest = _loader.ReadManifest(source, VersionOf);
-        if (_slots.ContainsKey(manifest.Id))
-        {
-            throw new PluginLoadException(PluginErrorKind.Conflict, source, manifest.Id, $"a plugin with id '{manifest.Id}' is already loaded; swap it instead");
-        }
         var slot = new PluginSlot(manifest.Id);
         lock (_slotsWriteLock)
         {
-            if (!_slots.ContainsKey(manifest.Id))
-            {
-                _slots = _slots.Add(manifest.Id, slot);
-            }
-            else
+            if (_slots.ContainsKey(manifest.Id))
             {
                 throw new PluginLoadException(PluginErrorKind.Conflict, source, manifest.Id, $"a plugin with id '{manifest.Id}' is already loaded; swap it instead");
             }
+            // Reserved before loading, so a concurrent load of the same id is refused; work for it fails as "not loaded" until published.
+            _slots = _slots.Add(manifest.Id, slot);
         }
         try
         {
