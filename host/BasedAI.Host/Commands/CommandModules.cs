@@ -12,5 +12,10 @@ internal static class CommandModules
     {
         yield return RunCommands.Create();
         yield return PluginsCommands.Create();
+        foreach (Command command in LedgerCommands.Create())
+        {
+            yield return command;
+        }
+        yield return ModelCommands.Create();
     }
 }
