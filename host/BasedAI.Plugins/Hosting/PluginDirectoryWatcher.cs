@@ -51,9 +51,6 @@ public sealed class PluginDirectoryWatcher : IAsyncDisposable
     /// <summary>The directory watched.</summary>
     public string PluginsDirectory { get; }
 
-    /// <summary>Raised after every reconciliation pass (tests and status displays wait on it).</summary>
-    public event EventHandler? Reconciled;
-
     /// <summary>The state of every plugin folder seen.</summary>
     public IReadOnlyList<PluginFolderState> Folders
     {
@@ -168,7 +165,6 @@ public sealed class PluginDirectoryWatcher : IAsyncDisposable
         {
             _reconcileGate.Release();
         }
-        Reconciled?.Invoke(this, EventArgs.Empty);
     }
 
     private async Task RemoveVanishedAsync(List<string> present, CancellationToken cancellationToken)

@@ -29,9 +29,6 @@ public sealed class SharedAssemblies
         "Microsoft.Extensions.Primitives",
     ];
 
-    /// <summary>The default policy.</summary>
-    public static SharedAssemblies Default { get; } = new();
-
     /// <summary>Whether the assembly with simple name <paramref name="name"/> must come from the host.</summary>
     public bool IsShared(string? name) =>
         name is not null && (_names.Contains(name)

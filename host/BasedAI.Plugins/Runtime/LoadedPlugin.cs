@@ -48,10 +48,6 @@ internal sealed class LoadedPlugin
 
     public long Completed => Interlocked.Read(ref _completed);
 
-    public bool IsDraining => Volatile.Read(ref _draining) != 0;
-
-    public DateTimeOffset LoadedAt { get; } = DateTimeOffset.UtcNow;
-
     public BrainHealth LastHealth { get; set; } = new(BrainHealthStatus.Unhealthy, "not checked yet");
 
     internal PluginLoadContext? Context => _context;
