@@ -114,15 +114,42 @@ public sealed class LoaderTests
     {
         using var temp = new TempDirectory();
         string folder = TestPlugins.Copy("Native", temp.Path);
-        string systemNative = Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), OperatingSystem.IsWindows() ? "System.Native.dll" : "libSystem.Native.so");
-        Assert.True(File.Exists(systemNative), systemNative);
+        Assert.True(File.Exists(SystemNativeLibrary), SystemNativeLibrary);
         // A copy of a runtime library under a name only the plugin's context can resolve.
-        File.Copy(systemNative, Path.Combine(folder, "libbasedai_native_probe.so"));
+        File.Copy(SystemNativeLibrary, Path.Combine(folder, "libbasedai_native_probe.so"));
         await using var runtime = temp.Runtime();
         await runtime.LoadAsync(folder);
 
         Assert.Equal(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), await RunAsync(runtime, "tests.native", "native.pid", ""));
     }
+
+    [Fact]
+    public async Task Native_libraries_resolve_through_the_plugins_deps_json()
+    {
+        using var temp = new TempDirectory();
+        string folder = TestPlugins.Copy("Native", temp.Path);
+        // Declared as a package's RID-specific native asset for the generic 'linux' RID, as NuGet writes one. Only
+        // AssemblyDependencyResolver (which knows the RID graph: linux-x64 -> linux) finds it; the folder probe looks in runtimes/linux-x64.
+        string nativeDirectory = Path.Combine(folder, "runtimes", "linux", "native");
+        Directory.CreateDirectory(nativeDirectory);
+        File.Copy(SystemNativeLibrary, Path.Combine(nativeDirectory, "libbasedai_native_deps.so"));
+        string depsPath = Path.Combine(folder, "BasedAI.TestPlugins.Native.deps.json");
+        var deps = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(depsPath))!;
+        var target = deps["targets"]!.AsObject().Single().Value!.AsObject();
+        target.Single(p => p.Key.StartsWith("BasedAI.TestPlugins.Native/", StringComparison.Ordinal)).Value!["dependencies"]!["BasedAI.NativeProbe"] = "1.0.0";
+        target["BasedAI.NativeProbe/1.0.0"] = System.Text.Json.Nodes.JsonNode.Parse(
+            """{ "runtimeTargets": { "runtimes/linux/native/libbasedai_native_deps.so": { "rid": "linux", "assetType": "native", "fileVersion": "0.0.0.0" } } }""");
+        deps["libraries"]!["BasedAI.NativeProbe/1.0.0"] = System.Text.Json.Nodes.JsonNode.Parse("""{ "type": "package", "serviceable": false, "sha512": "" }""");
+        File.WriteAllText(depsPath, deps.ToJsonString());
+        await using var runtime = temp.Runtime();
+        await runtime.LoadAsync(folder);
+
+        Assert.Equal(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), await RunAsync(runtime, "tests.native", "native.pid-deps", ""));
+        await Assert.ThrowsAsync<DllNotFoundException>(() => RunAsync(runtime, "tests.native", "native.pid", ""));
+    }
+
+    private static string SystemNativeLibrary =>
+        Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), OperatingSystem.IsWindows() ? "System.Native.dll" : "libSystem.Native.so");
 
     [Fact]
     public async Task Two_plugins_with_conflicting_versions_of_one_library_run_side_by_side()

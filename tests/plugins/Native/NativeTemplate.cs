@@ -7,9 +7,13 @@ namespace BasedAI.TestPlugins.Native;
 
 public sealed class NativeTemplate : IBrainTemplate
 {
-    public BrainTemplateDescription Describe() => new("Native", ["native.pid"], ["native"]);
+    public BrainTemplateDescription Describe() => new("Native", ["native.pid", "native.pid-deps"], ["native"]);
 
-    public void ConfigureServices(IBrainRegistrationContext context) => context.AddComputeTask<PidTask>();
+    public void ConfigureServices(IBrainRegistrationContext context)
+    {
+        context.AddComputeTask<PidTask>();
+        context.AddComputeTask<PidFromDepsTask>();
+    }
 
     public Task StartAsync(IServiceProvider services, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -27,8 +31,20 @@ public sealed class PidTask : IComputeTask
         ValueTask.FromResult(new WorkResult(Encoding.UTF8.GetBytes(NativeMethods.GetPid().ToString(CultureInfo.InvariantCulture))));
 }
 
+/// <summary>The same through a library that only the plugin's deps.json locates (under native/, where no folder probe looks).</summary>
+public sealed class PidFromDepsTask : IComputeTask
+{
+    public string Name => "native.pid-deps";
+
+    public ValueTask<WorkResult> ExecuteAsync(WorkItem item, IProgress<WorkProgress>? progress, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new WorkResult(Encoding.UTF8.GetBytes(NativeMethods.GetPidThroughDeps().ToString(CultureInfo.InvariantCulture))));
+}
+
 internal static partial class NativeMethods
 {
+    [LibraryImport("basedai_native_deps", EntryPoint = "SystemNative_GetPid")]
+    internal static partial int GetPidThroughDeps();
+
     [LibraryImport("basedai_native_probe", EntryPoint = "SystemNative_GetPid")]
     internal static partial int GetPid();
 }
