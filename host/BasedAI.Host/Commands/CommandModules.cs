@@ -10,6 +10,8 @@ internal static class CommandModules
 {
     public static IEnumerable<Command> Create()
     {
+        yield return RunCommands.Create();
+        yield return PluginsCommands.Create();
         foreach (Command command in LedgerCommands.Create())
         {
             yield return command;
