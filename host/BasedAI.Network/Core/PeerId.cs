@@ -23,7 +23,7 @@ public sealed class PeerId : IEquatable<PeerId>
     private readonly byte[] _bytes;
     private readonly int _hash;
     private string? _text;
-    private PublicKey? _publicKey;
+    private readonly PublicKey? _publicKey;
 
     private PeerId(byte[] bytes, PublicKey? publicKey)
     {
@@ -81,7 +81,15 @@ public sealed class PeerId : IEquatable<PeerId>
                     {
                         throw new FormatException($"Invalid peer id: an inlined public key is at most {MaxInlineKeyLength} bytes, not {digest.Length}.");
                     }
-                    PublicKey key = PublicKey.FromProtobuf(digest);
+                    PublicKey key;
+                    try
+                    {
+                        key = PublicKey.FromProtobuf(digest);
+                    }
+                    catch (FormatException e)
+                    {
+                        throw new FormatException($"Invalid peer id: the inlined public key is malformed: {e.Message}", e);
+                    }
                     return new PeerId(bytes.ToArray(), key);
                 }
             case Sha256Code:
