@@ -93,6 +93,9 @@ public sealed partial class Libp2pPeer : ILocalPeer
     /// <inheritdoc />
     public GossipsubRouter? PubSub => GetService<GossipsubRouter>();
 
+    /// <summary>The logger factory the peer logs with (services attached later use it too).</summary>
+    internal ILoggerFactory LoggerFactory => _loggerFactory;
+
     /// <summary>Noise test hooks (robustness tests only).</summary>
     internal NoiseFaults? NoiseFaults { get; set; }
 
@@ -505,7 +508,7 @@ public sealed partial class Libp2pPeer : ILocalPeer
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            if (!(e is StreamResetException or OperationCanceledException && (stream.IsReset || _stopping.IsCancellationRequested)))
+            if (!connection.IsClosed && !_stopping.IsCancellationRequested && !(e is StreamResetException && stream.IsReset))
             {
                 LogStreamFailed(_logger, connection.RemotePeer.ToString(), protocol, e.Message);
             }

@@ -55,7 +55,8 @@ public sealed class RequestResponseOptions
 public sealed partial class RequestResponseProtocol : IPeerService
 {
     private readonly RequestHandler? _handler;
-    private readonly ILogger _logger;
+    private ILogger _logger;
+    private readonly bool _ownLogger;
     private readonly ConcurrentDictionary<PeerId, int> _perPeer = new();
     private readonly CancellationTokenSource _stopping = new();
     private ILocalPeer? _peer;
@@ -69,6 +70,7 @@ public sealed partial class RequestResponseProtocol : IPeerService
         _handler = handler;
         Options = options ?? new RequestResponseOptions();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RequestResponseProtocol>();
+        _ownLogger = loggerFactory is not null;
     }
 
     /// <summary>The protocol id.</summary>
@@ -81,6 +83,10 @@ public sealed partial class RequestResponseProtocol : IPeerService
     public void Attach(ILocalPeer peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        if (!_ownLogger && peer is Libp2pPeer libp2p)
+        {
+            _logger = libp2p.LoggerFactory.CreateLogger<RequestResponseProtocol>();
+        }
         _peer = peer;
         if (_handler is not null)
         {

@@ -47,7 +47,8 @@ public sealed partial class GossipsubRouter : IPeerService
     }
 
     private readonly GossipsubOptions _options;
-    private readonly ILogger _logger;
+    private ILogger _logger;
+    private readonly bool _ownLogger;
     private readonly object _lock = new();
     private readonly Dictionary<PeerId, PeerState> _peers = [];
     private readonly Dictionary<string, HashSet<PeerId>> _topicPeers = new(StringComparer.Ordinal);
@@ -74,6 +75,7 @@ public sealed partial class GossipsubRouter : IPeerService
         _options = options ?? new GossipsubOptions();
         _options.Validate();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GossipsubRouter>();
+        _ownLogger = loggerFactory is not null;
         _cache = new MessageCache(_options.HistoryGossip, _options.HistoryLength);
         _seen = new SeenCache(_options.SeenTtl);
         _score = new PeerScore(_options.Score);
@@ -95,6 +97,10 @@ public sealed partial class GossipsubRouter : IPeerService
     public void Attach(ILocalPeer peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        if (!_ownLogger && peer is Libp2pPeer libp2p)
+        {
+            _logger = libp2p.LoggerFactory.CreateLogger<GossipsubRouter>();
+        }
         if (_peer is not null)
         {
             throw new InvalidOperationException("The gossipsub router is already attached to a peer.");

@@ -166,7 +166,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         }
         if (Interlocked.Increment(ref _pendingControl) > Options.MaxPendingControlFrames)
         {
-            _ = CloseAsync($"the remote provoked more than {Options.MaxPendingControlFrames} unsent control frames (it is not reading)", YamuxGoAwayCode.ProtocolError, sendGoAway: false);
+            _ = CutOffAsync($"the remote provoked more than {Options.MaxPendingControlFrames} unsent control frames (it is not reading)");
             return;
         }
         if (stream is not null && stream.IsInbound && stream.OpenFlagsPending)
@@ -570,7 +570,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
                 long started = Volatile.Read(ref _writeStartedAt);
                 if (started != 0 && Stopwatch.GetElapsedTime(started) > Options.WriteStallTimeout)
                 {
-                    await CloseAsync($"the remote stopped reading (a write stalled for over {Options.WriteStallTimeout.TotalSeconds:0.#} s)", YamuxGoAwayCode.Normal, sendGoAway: false).ConfigureAwait(false);
+                    await CutOffAsync($"the remote stopped reading (a write stalled for over {Options.WriteStallTimeout.TotalSeconds:0.#} s)").ConfigureAwait(false);
                     return;
                 }
                 if (interval <= TimeSpan.Zero || Stopwatch.GetElapsedTime(lastPing) < interval)
@@ -579,7 +579,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
                 }
                 if (pending is { IsCompleted: false })
                 {
-                    await CloseAsync($"keep-alive ping unanswered for {interval.TotalSeconds:0.#} s", YamuxGoAwayCode.Normal, sendGoAway: false).ConfigureAwait(false);
+                    await CutOffAsync($"keep-alive ping unanswered for {interval.TotalSeconds:0.#} s").ConfigureAwait(false);
                     return;
                 }
                 lastPing = Stopwatch.GetTimestamp();
@@ -597,6 +597,15 @@ internal sealed partial class YamuxSession : IAsyncDisposable
                 _ = pending.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
             }
         }
+    }
+
+    private Task CutOffAsync(string reason)
+    {
+        if (!IsClosed)
+        {
+            LogCutOff(_logger, _name, reason);
+        }
+        return CloseAsync(reason, YamuxGoAwayCode.Normal, sendGoAway: false);
     }
 
     /// <summary>Closes the session: optionally sends go-away, closes the transport and resets every stream.</summary>
@@ -652,6 +661,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing connection {Name}: protocol violation: {Reason}")]
     private static partial void LogProtocolViolation(ILogger logger, string name, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing connection {Name}: {Reason}")]
+    private static partial void LogCutOff(ILogger logger, string name, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {Name}: reset inbound stream {StreamId}: the limit of {Limit} open inbound streams is reached")]
     private static partial void LogStreamRefused(ILogger logger, string name, uint streamId, int limit);
