@@ -32,6 +32,7 @@ internal sealed class YamuxStream : Libp2pStream
     private volatile bool _localClosed;
     private volatile bool _remoteClosed;
     private volatile bool _reset;
+    private volatile bool _localReset;
     private volatile bool _readAbandoned;
     private string? _resetReason;
     private int _removed;
@@ -103,7 +104,8 @@ internal sealed class YamuxStream : Libp2pStream
     {
         _resetReason ??= reason;
         _reset = true;
-        _pipe.Writer.Complete(new StreamResetException(_resetReason));
+        // Completed without an error so the reader still gets what arrived before the reset, then the reset.
+        _pipe.Writer.Complete();
         Interlocked.Exchange(ref _sendWindowSignal, NewSignal()).TrySetResult();
         _session.Remove(this);
     }
@@ -122,7 +124,7 @@ internal sealed class YamuxStream : Libp2pStream
             // A stream that reads before writing still has to be announced.
             await _session.SendWindowUpdateAsync(this, 0, YamuxFlags.None, cancellationToken).ConfigureAwait(false);
         }
-        if (_reset)
+        if (_localReset)
         {
             throw new StreamResetException(_resetReason ?? $"Yamux stream {Id} was reset.");
         }
@@ -135,7 +137,7 @@ internal sealed class YamuxStream : Libp2pStream
             throw new ObjectDisposedException(nameof(YamuxStream), "The stream's read side was closed.");
         }
         ReadResult result = await _pipe.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (result.IsCanceled || _reset)
+        if (result.IsCanceled || _localReset)
         {
             throw new StreamResetException(_resetReason ?? $"Yamux stream {Id} was reset.");
         }
@@ -143,6 +145,10 @@ internal sealed class YamuxStream : Libp2pStream
         if (data.IsEmpty && result.IsCompleted)
         {
             _pipe.Reader.AdvanceTo(data.End);
+            if (_reset)
+            {
+                throw new StreamResetException(_resetReason ?? $"Yamux stream {Id} was reset.");
+            }
             return 0;
         }
         int n = (int)Math.Min(buffer.Length, data.Length);
@@ -224,6 +230,7 @@ internal sealed class YamuxStream : Libp2pStream
             return;
         }
         _resetReason ??= $"Yamux stream {Id} was reset locally.";
+        _localReset = true;
         _reset = true;
         _pipe.Reader.CancelPendingRead();
         Interlocked.Exchange(ref _sendWindowSignal, NewSignal()).TrySetResult();
