@@ -37,6 +37,8 @@ public sealed partial class Libp2pPeer : ILocalPeer
     private readonly List<Multiaddr> _listenAddresses = [];
     private readonly List<IPeerService> _services = [];
     private readonly CancellationTokenSource _stopping = new();
+    private NoiseFaults? _noiseFaults;
+    private byte[]? _noisePayload;
     private int _pendingInbound;
     private int _pendingDials;
     private int _disposed;
@@ -97,7 +99,18 @@ public sealed partial class Libp2pPeer : ILocalPeer
     internal ILoggerFactory LoggerFactory => _loggerFactory;
 
     /// <summary>Noise test hooks (robustness tests only).</summary>
-    internal NoiseFaults? NoiseFaults { get; set; }
+    internal NoiseFaults? NoiseFaults
+    {
+        get => _noiseFaults;
+        set
+        {
+            _noiseFaults = value;
+            _noisePayload = null;
+        }
+    }
+
+    // Signed once: the Noise static key lives as long as the peer, so its identity proof does too.
+    private byte[] NoisePayload => _noisePayload ??= NoiseHandshake.CreatePayload(Identity, _noiseStatic, MuxerList, _noiseFaults);
 
     /// <inheritdoc />
     public event Action<ISession>? SessionOpened;
@@ -273,7 +286,7 @@ public sealed partial class Libp2pPeer : ILocalPeer
         {
             await MultistreamSelect.ListenAsync(raw, p => p == NoiseHandshake.ProtocolId, () => [NoiseHandshake.ProtocolId], timeout.Token).ConfigureAwait(false);
             NoiseResult noise;
-            using (var handshake = new NoiseHandshake(Identity, _noiseStatic, MuxerList, NoiseFaults))
+            using (var handshake = new NoiseHandshake(_noiseStatic, NoisePayload))
             {
                 noise = await handshake.RespondAsync(raw, timeout.Token).ConfigureAwait(false);
             }
@@ -344,7 +357,7 @@ public sealed partial class Libp2pPeer : ILocalPeer
             raw = new BufferedReadStream(new NetworkStream(socket, ownsSocket: true));
             await MultistreamSelect.SelectAsync(raw, [NoiseHandshake.ProtocolId], timeout.Token).ConfigureAwait(false);
             NoiseResult noise;
-            using (var handshake = new NoiseHandshake(Identity, _noiseStatic, MuxerList, NoiseFaults))
+            using (var handshake = new NoiseHandshake(_noiseStatic, NoisePayload))
             {
                 noise = await handshake.InitiateAsync(raw, expected, timeout.Token).ConfigureAwait(false);
             }

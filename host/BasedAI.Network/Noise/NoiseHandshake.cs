@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using BasedAI.Network.Identity;
@@ -56,20 +57,27 @@ internal sealed class NoiseHandshake : IDisposable
     private static readonly byte[] ProtocolName = Encoding.ASCII.GetBytes("Noise_XX_25519_ChaChaPoly_SHA256");
     private static readonly byte[] SignaturePrefix = Encoding.ASCII.GetBytes("noise-libp2p-static-key:");
 
-    private readonly NodeIdentity _identity;
+    // Identity proofs already verified (hash of key, static key and signature). A peer keeps its Noise static key for its
+    // lifetime, so reconnecting peers skip a signature verification; only successes are remembered, so it cannot change an outcome.
+    private static readonly ConcurrentDictionary<string, byte> VerifiedProofs = new(StringComparer.Ordinal);
+    private const int MaxVerifiedProofs = 4096;
+
     private readonly X25519KeyPair _static;
-    private readonly IReadOnlyList<string> _muxers;
-    private readonly NoiseFaults? _faults;
+    private readonly byte[] _payload;
     private byte[] _ck;
     private byte[] _h;
     private NoiseCipherState? _cipher;
 
     public NoiseHandshake(NodeIdentity identity, X25519KeyPair staticKey, IReadOnlyList<string> muxers, NoiseFaults? faults = null)
+        : this(staticKey, CreatePayload(identity, staticKey, muxers, faults))
     {
-        _identity = identity;
+    }
+
+    /// <summary>Uses a payload made once by <see cref="CreatePayload"/>: the static key does not change, nor does its proof.</summary>
+    public NoiseHandshake(X25519KeyPair staticKey, byte[] payload)
+    {
         _static = staticKey;
-        _muxers = muxers;
-        _faults = faults;
+        _payload = payload;
         // The protocol name is exactly 32 bytes, so h starts as the name itself; the prologue is empty.
         _h = (byte[])ProtocolName.Clone();
         _ck = (byte[])_h.Clone();
@@ -102,7 +110,7 @@ internal sealed class NoiseHandshake : IDisposable
         // -> s, se
         byte[] encryptedStatic = EncryptAndHash(_static.Public);
         MixKey(_static.Agree(remoteEphemeral));
-        byte[] payload3 = EncryptAndHash(CreatePayload());
+        byte[] payload3 = EncryptAndHash(_payload);
         await WriteFrameAsync(stream, [.. encryptedStatic, .. payload3], cancellationToken).ConfigureAwait(false);
 
         (NoiseCipherState c1, NoiseCipherState c2) = Split();
@@ -128,7 +136,7 @@ internal sealed class NoiseHandshake : IDisposable
         MixKey(ephemeral.Agree(remoteEphemeral));
         byte[] encryptedStatic = EncryptAndHash(_static.Public);
         MixKey(_static.Agree(remoteEphemeral));
-        byte[] payload2 = EncryptAndHash(CreatePayload());
+        byte[] payload2 = EncryptAndHash(_payload);
         await WriteFrameAsync(stream, [.. ephemeral.Public, .. encryptedStatic, .. payload2], cancellationToken).ConfigureAwait(false);
 
         // <- s, se
@@ -146,14 +154,15 @@ internal sealed class NoiseHandshake : IDisposable
         return new NoiseResult(c2, c1, remoteKey, remotePeer, remotePayload.StreamMuxers);
     }
 
-    private byte[] CreatePayload()
+    /// <summary>The handshake payload: identity key, its signature over the static key, and the muxers offered.</summary>
+    public static byte[] CreatePayload(NodeIdentity identity, X25519KeyPair staticKey, IReadOnlyList<string> muxers, NoiseFaults? faults = null)
     {
-        byte[] signature = _identity.PrivateKey.Sign([.. SignaturePrefix, .. _static.Public]);
-        if (_faults?.SignatureTransform is { } transform)
+        byte[] signature = identity.PrivateKey.Sign([.. SignaturePrefix, .. staticKey.Public]);
+        if (faults?.SignatureTransform is { } transform)
         {
             signature = transform(signature);
         }
-        return new NoisePayload { IdentityKey = _identity.PublicKey.ToProtobuf(), IdentitySignature = signature, StreamMuxers = _muxers }.Encode();
+        return new NoisePayload { IdentityKey = identity.PublicKey.ToProtobuf(), IdentitySignature = signature, StreamMuxers = muxers }.Encode();
     }
 
     private static NoisePayload DecodePayload(byte[] bytes)
@@ -179,9 +188,18 @@ internal sealed class NoiseHandshake : IDisposable
         {
             throw new HandshakeException($"Noise: the remote identity key is invalid: {e.Message}", e);
         }
-        if (!key.Verify([.. SignaturePrefix, .. remoteStatic], payload.IdentitySignature))
+        string proof = Convert.ToHexString(SHA256.HashData([.. payload.IdentityKey, .. remoteStatic, .. payload.IdentitySignature]));
+        if (!VerifiedProofs.ContainsKey(proof))
         {
-            throw new HandshakeException("Noise: the remote's identity signature over its static key does not verify.");
+            if (!key.Verify([.. SignaturePrefix, .. remoteStatic], payload.IdentitySignature))
+            {
+                throw new HandshakeException("Noise: the remote's identity signature over its static key does not verify.");
+            }
+            if (VerifiedProofs.Count >= MaxVerifiedProofs)
+            {
+                VerifiedProofs.Clear();
+            }
+            VerifiedProofs.TryAdd(proof, 0);
         }
         PeerId peer = key.ToPeerId();
         if (expectedPeer is not null && !expectedPeer.Equals(peer))

@@ -382,7 +382,9 @@ public sealed partial class GossipsubRouter : IPeerService
             {
                 lock (_lock)
                 {
+                    // Let the next contact (an inbound stream, identify push) open a fresh outbound stream.
                     state.OutboundOpening = false;
+                    state.Protocol = null;
                 }
                 if (!session.IsClosed && !_stopping.IsCancellationRequested)
                 {
