@@ -10,7 +10,10 @@ internal static class CommandModules
 {
     public static IEnumerable<Command> Create()
     {
+        foreach (Command command in LedgerCommands.Create())
+        {
+            yield return command;
+        }
         yield return P2pCommands.Create();
-        yield break;
     }
 }
