@@ -204,4 +204,46 @@ public class JsInteropTests(ITestOutputHelper output)
             throw;
         }
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Yamux_negotiated_by_multistream_when_inline_negotiation_is_off(bool jsDials)
+    {
+        var log = new TestLog();
+        await using Libp2pPeer cs = await Peers.StartAsync(log, o => o.EarlyMuxerNegotiation = false);
+        cs.Handle(new EchoProtocol());
+        string[] args = ["--timeout", "10", "--ping-count", "1"];
+        await using JsPeer js = await JsPeer.StartAsync(jsDials ? [.. args, "--dial", Peers.Address(cs).ToString(), "--echo-test", "mss"] : args);
+        try
+        {
+            if (jsDials)
+            {
+                Assert.True((await js.WaitForAsync("echo-test")).GetProperty("ok").GetBoolean());
+            }
+            else
+            {
+                ISession session = await Peers.WithTimeout(cs.DialAsync(Multiaddr.Parse(js.Address)));
+                Assert.True(await Peers.WithTimeout(session.PingAsync()) > TimeSpan.Zero);
+            }
+            JsonElement open = await js.WaitForAsync("connection:open");
+            Assert.Equal("/yamux/1.0.0", open.GetProperty("multiplexer").GetString());
+            await js.WaitForAsync("ping");
+        }
+        catch
+        {
+            output.WriteLine(js.Transcript());
+            output.WriteLine(log.Dump());
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task Fixed_seed_gives_the_same_peer_id_in_both_stacks()
+    {
+        const string seed = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+        await using JsPeer js = await JsPeer.StartAsync("--seed", seed, "--timeout", "5", "--ping-count", "0");
+        using PrivateKey key = PrivateKey.FromEd25519Seed(Convert.FromHexString(seed));
+        Assert.Equal(js.PeerId, key.PublicKey.ToPeerId().ToString());
+    }
 }
