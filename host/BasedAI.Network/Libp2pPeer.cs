@@ -603,7 +603,8 @@ public sealed partial class Libp2pPeer : ILocalPeer
     {
         foreach (Connection connection in _connections.Keys)
         {
-            if (connection.RemoteInfo?.Protocols.Contains(IdentifyPushProtocolId) == true)
+            // Unknown yet (identify still running) counts as supported: a refusal costs one stream.
+            if (connection.RemoteInfo?.Protocols.Contains(IdentifyPushProtocolId) != false)
             {
                 _ = Task.Run(() => PushIdentifyAsync(connection));
             }
@@ -621,7 +622,10 @@ public sealed partial class Libp2pPeer : ILocalPeer
         }
         catch (Exception e) when (IsConnectionError(e))
         {
-            LogIdentifyFailed(_logger, connection.RemotePeer.ToString(), $"push: {e.Message}");
+            if (e is not ProtocolNotSupportedException && !connection.IsClosed)
+            {
+                LogIdentifyFailed(_logger, connection.RemotePeer.ToString(), $"push: {e.Message}");
+            }
         }
     }
 

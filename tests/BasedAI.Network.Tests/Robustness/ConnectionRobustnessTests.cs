@@ -40,7 +40,7 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
         await using RawClient client = await RawClient.ConnectTcpAsync(Peers.Address(node));
         await client.WriteRawAsync(bytes);
         Assert.True(await client.ClosedByRemoteAsync(), caseName);
-        Assert.True(await log.WaitForAsync(reason, TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+        Assert.True(await log.WaitForAsync(reason, TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
         await AssertStillServesAsync(node);
     }
 
@@ -52,7 +52,7 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
         await using RawClient client = await RawClient.ConnectSecureAsync(Peers.Address(node));
         byte[] garbage = [0x05, .. "abcdX"u8];
         await client.WriteFrameAsync(YamuxFrameType.Data, YamuxFlags.Syn, 1, (uint)garbage.Length, garbage);
-        Assert.True(await log.WaitForAsync("does not end with a newline", TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+        Assert.True(await log.WaitForAsync("does not end with a newline", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
         // The same connection still negotiates and serves ping on a new stream.
         byte[] ping = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
         await client.OpenStreamAsync(3, PingProtocol.Id, ping);
@@ -68,7 +68,7 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
         var faults = new NoiseFaults { SignatureTransform = s => { s[^1] ^= 1; return s; } };
         await using RawClient client = await RawClient.ConnectSecureAsync(Peers.Address(node), faults: faults);
         Assert.True(await client.ClosedByRemoteAsync());
-        Assert.True(await log.WaitForAsync("signature over its static key does not verify", TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+        Assert.True(await log.WaitForAsync("signature over its static key does not verify", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
         Assert.Empty(node.Sessions);
         await AssertStillServesAsync(node);
     }
@@ -97,7 +97,7 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
     public async Task A_peer_that_stalls_mid_handshake_is_cut_off_while_others_are_served()
     {
         var log = new TestLog();
-        await using Libp2pPeer node = await Peers.StartAsync(log, o => o.HandshakeTimeout = TimeSpan.FromMilliseconds(1500));
+        await using Libp2pPeer node = await Peers.StartAsync(log, o => o.HandshakeTimeout = TimeSpan.FromSeconds(3));
         await using RawClient silent = await RawClient.ConnectTcpAsync(Peers.Address(node));
         await using RawClient halfway = await RawClient.ConnectTcpAsync(Peers.Address(node));
         // The second one negotiates /noise, then never sends the first handshake message.
@@ -105,7 +105,7 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
         await AssertStillServesAsync(node);
         Assert.True(await silent.ClosedByRemoteAsync());
         Assert.True(await halfway.ClosedByRemoteAsync());
-        Assert.True(await log.WaitForAsync("the peer stalled", TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+        Assert.True(await log.WaitForAsync("the peer stalled", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
         await using Libp2pPeer node = await Peers.StartAsync(log, o => o.StreamNegotiationTimeout = TimeSpan.FromMilliseconds(300));
         await using RawClient client = await RawClient.ConnectSecureAsync(Peers.Address(node));
         await client.WriteFrameAsync(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0);
-        Assert.True(await log.WaitForAsync("no protocol negotiated", TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+        Assert.True(await log.WaitForAsync("no protocol negotiated", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
     }
 
     public static TheoryData<string, byte[], string> BadYamuxFrames => new()
@@ -153,7 +153,7 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
             // The node may cut the connection before a long frame is fully written.
         }
         Assert.True(await client.ClosedByRemoteAsync(), caseName);
-        Assert.True(await log.WaitForAsync(reason, TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+        Assert.True(await log.WaitForAsync(reason, TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
         await Peers.Until(() => node.Sessions.Count == 0, 5, "session removed");
         await AssertStillServesAsync(node);
     }
@@ -215,7 +215,7 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
             ISession s = await Peers.WithTimeout(second.DialAsync(Peers.Address(node)));
             await Peers.WithTimeout(s.PingAsync());
         });
-        Assert.True(await log.WaitForAsync("connection limit (1)", TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+        Assert.True(await log.WaitForAsync("connection limit (1)", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
 
         await using Libp2pPeer limited = await Peers.StartAsync(listen: false, configure: o => o.MaxPendingDials = 1);
         await using RawClient blackHole = await RawClient.ConnectTcpAsync(Peers.Address(node));
@@ -233,7 +233,7 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
     public async Task A_peer_that_stops_reading_is_cut_off()
     {
         var log = new TestLog();
-        await using Libp2pPeer node = await Peers.StartAsync(log, o => o.Yamux.WriteStallTimeout = TimeSpan.FromSeconds(1));
+        await using Libp2pPeer node = await Peers.StartAsync(log, o => o.Yamux.WriteStallTimeout = TimeSpan.FromSeconds(2));
         node.Handle(new EchoProtocol());
         await using RawClient client = await RawClient.ConnectSecureAsync(Peers.Address(node));
         // 64 echo streams of 256 KiB each: 16 MiB of echoes that the client never reads.
@@ -265,7 +265,7 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
         });
         ISession session = await Peers.WithTimeout(node.DialAsync(Peers.Address(chatty)));
         await Assert.ThrowsAsync<MessageTooLargeException>(() => Peers.WithTimeout(session.Identified));
-        Assert.True(await log.WaitForAsync("exceeds the 1024-byte limit", TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+        Assert.True(await log.WaitForAsync("exceeds the 1024-byte limit", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
         Assert.True(await Peers.WithTimeout(session.PingAsync()) > TimeSpan.Zero);
     }
 

@@ -34,11 +34,11 @@ public static class Peers
         SignaturePolicy = policy,
     };
 
-    public static async Task<T> WithTimeout<T>(Task<T> task, int seconds = 10) => await task.WaitAsync(TimeSpan.FromSeconds(seconds));
+    public static async Task<T> WithTimeout<T>(Task<T> task, int seconds = 20) => await task.WaitAsync(TimeSpan.FromSeconds(seconds));
 
-    public static async Task WithTimeout(Task task, int seconds = 10) => await task.WaitAsync(TimeSpan.FromSeconds(seconds));
+    public static async Task WithTimeout(Task task, int seconds = 20) => await task.WaitAsync(TimeSpan.FromSeconds(seconds));
 
-    public static async Task Until(Func<bool> condition, int seconds = 10, string? what = null)
+    public static async Task Until(Func<bool> condition, int seconds = 20, string? what = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!condition())

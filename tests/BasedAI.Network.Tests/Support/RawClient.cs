@@ -103,7 +103,7 @@ internal sealed class RawClient : IAsyncDisposable
     }
 
     /// <summary>True when the remote closes the connection within the timeout (reading and dropping whatever it sends).</summary>
-    public async Task<bool> ClosedByRemoteAsync(int timeoutSeconds = 10)
+    public async Task<bool> ClosedByRemoteAsync(int timeoutSeconds = 20)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         try

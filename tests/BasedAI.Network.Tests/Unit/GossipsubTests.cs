@@ -177,7 +177,7 @@ public class GossipsubTests
             {
                 await LengthPrefixed.WriteAsync(stream, rpc.Encode());
             }
-            Assert.True(await log.WaitForAsync("signature does not verify", TimeSpan.FromSeconds(5)), log.Dump());
+            Assert.True(await log.WaitForAsync("signature does not verify", TimeSpan.FromSeconds(15)), log.Dump());
             Assert.True(nodes[1].PubSub!.GetScore(forger.PeerId) < 0);
             Assert.Equal(["ok-1"], delivered);
         }
@@ -200,12 +200,12 @@ public class GossipsubTests
             {
                 await LengthPrefixed.WriteAsync(stream, new byte[8192]);
             }
-            Assert.True(await log.WaitForAsync("exceeds the 4096-byte limit", TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+            Assert.True(await log.WaitForAsync("exceeds the 4096-byte limit", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
             await using (Libp2pStream stream = await session.OpenStreamAsync("/meshsub/1.1.0"))
             {
                 await LengthPrefixed.WriteAsync(stream, new byte[] { 0x0a, 0x7f });
             }
-            Assert.True(await log.WaitForAsync("Malformed pubsub RPC", TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+            Assert.True(await log.WaitForAsync("Malformed pubsub RPC", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
             Assert.True(await Peers.WithTimeout(session.PingAsync()) > TimeSpan.Zero);
         }
         finally

@@ -69,20 +69,20 @@ public class RequestResponseTests
             await LengthPrefixed.WriteAsync(raw, new byte[2048]);
             await Assert.ThrowsAnyAsync<Exception>(async () => await raw.ReadExactlyAsync(new byte[1]));
         }
-        Assert.True(await log.WaitForAsync("exceeds the 1024-byte limit", TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+        Assert.True(await log.WaitForAsync("exceeds the 1024-byte limit", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
         Assert.Equal(before, handled);
 
         // Oversized response and a failing handler.
         await Assert.ThrowsAnyAsync<Libp2pException>(() => requester.SendAsync(session, "big"u8.ToArray()));
         await Assert.ThrowsAsync<StreamResetException>(() => requester.SendAsync(session, "throw"u8.ToArray()));
-        Assert.True(await log.WaitForAsync("handler bug", TimeSpan.FromSeconds(5), LogLevel.Warning), log.Dump());
+        Assert.True(await log.WaitForAsync("handler bug", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
 
         // Overload: two held requests fill the per-peer limit, a third is reset at once, the held ones then complete.
         Task<byte[]> held1 = requester.SendAsync(session, "hold"u8.ToArray());
         Task<byte[]> held2 = requester.SendAsync(session, "hold"u8.ToArray());
         await Peers.Until(() => Volatile.Read(ref handled) >= before + 4, 5, "both held");
         await Assert.ThrowsAsync<StreamResetException>(() => requester.SendAsync(session, "third"u8.ToArray()));
-        Assert.True(await log.WaitForAsync("too many requests from this peer", TimeSpan.FromSeconds(5)), log.Dump());
+        Assert.True(await log.WaitForAsync("too many requests from this peer", TimeSpan.FromSeconds(15)), log.Dump());
         gate.SetResult();
         Assert.All(await Task.WhenAll(held1, held2), r => Assert.Equal("held", Encoding.UTF8.GetString(r)));
         Assert.Equal("ok", Encoding.UTF8.GetString(await requester.SendAsync(session, "ok"u8.ToArray())));
