@@ -355,11 +355,14 @@ public sealed partial class Libp2pPeer : ILocalPeer
             socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(new IPEndPoint(ip, port), timeout.Token).ConfigureAwait(false);
             raw = new BufferedReadStream(new NetworkStream(socket, ownsSocket: true));
-            await MultistreamSelect.SelectAsync(raw, [NoiseHandshake.ProtocolId], timeout.Token).ConfigureAwait(false);
+            // Lazy /noise: the first handshake message follows the proposal at once, saving a round trip; the listener's
+            // answer is checked before the second message is read (a listener without Noise would fail us either way).
+            await MultistreamSelect.StartLazySelectAsync(raw, NoiseHandshake.ProtocolId, timeout.Token).ConfigureAwait(false);
             NoiseResult noise;
             using (var handshake = new NoiseHandshake(_noiseStatic, NoisePayload))
             {
-                noise = await handshake.InitiateAsync(raw, expected, timeout.Token).ConfigureAwait(false);
+                noise = await handshake.InitiateAsync(raw, expected, timeout.Token,
+                    ct => MultistreamSelect.CompleteLazySelectAsync(raw, NoiseHandshake.ProtocolId, ct)).ConfigureAwait(false);
             }
             var secure = new NoiseSecureStream(raw, noise.Send, noise.Receive);
             if (!UseEarlyMuxer(noise))

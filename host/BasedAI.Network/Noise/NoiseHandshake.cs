@@ -84,14 +84,21 @@ internal sealed class NoiseHandshake : IDisposable
         MixHash([]);
     }
 
-    /// <summary>Runs the initiator side. <paramref name="expectedPeer"/>, when known, must match the responder's identity.</summary>
-    public async Task<NoiseResult> InitiateAsync(Stream stream, PeerId? expectedPeer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the initiator side. <paramref name="expectedPeer"/>, when known, must match the responder's identity.
+    /// <paramref name="beforeFirstRead"/> runs after message 1 is sent (it completes a lazy /noise negotiation).
+    /// </summary>
+    public async Task<NoiseResult> InitiateAsync(Stream stream, PeerId? expectedPeer, CancellationToken cancellationToken, Func<CancellationToken, Task>? beforeFirstRead = null)
     {
         using var ephemeral = new X25519KeyPair();
         // -> e
         MixHash(ephemeral.Public);
         byte[] payload1 = EncryptAndHash([]);
         await WriteFrameAsync(stream, [.. ephemeral.Public, .. payload1], cancellationToken).ConfigureAwait(false);
+        if (beforeFirstRead is not null)
+        {
+            await beforeFirstRead(cancellationToken).ConfigureAwait(false);
+        }
 
         // <- e, ee, s, es
         byte[] message2 = await ReadFrameAsync(stream, cancellationToken).ConfigureAwait(false);
