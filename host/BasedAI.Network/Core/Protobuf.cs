@@ -163,8 +163,6 @@ internal sealed class ProtobufWriter
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;
 
-    public int Length => _buffer.WrittenCount;
-
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
 
     public void Clear() => _buffer.Clear();

@@ -30,8 +30,6 @@ internal sealed class NoiseCipherState : IDisposable
         }
     }
 
-    public ulong Nonce => _nonce;
-
     /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="destination"/> (ciphertext ‖ tag, plaintext length + 16).</summary>
     public void Encrypt(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {

@@ -17,8 +17,6 @@ internal sealed class MessageCache
         }
     }
 
-    public int Count => _messages.Count;
-
     public void Put(string id, PubSubMessage message)
     {
         if (_messages.TryAdd(id, (message, [])))
@@ -42,8 +40,6 @@ internal sealed class MessageCache
         entry.Sent[peer] = count + 1;
         return entry.Message;
     }
-
-    public bool Contains(string id) => _messages.ContainsKey(id);
 
     public List<string> GossipIds(string topic)
     {
@@ -82,8 +78,6 @@ internal sealed class SeenCache
     private readonly Queue<(string Id, long Expiry)> _order = new();
 
     public SeenCache(TimeSpan ttl) => _ttl = ttl;
-
-    public int Count => _expiry.Count;
 
     /// <summary>Adds <paramref name="id"/>; false if it was already seen.</summary>
     public bool Add(string id, long now)
