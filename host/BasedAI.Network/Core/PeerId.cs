@@ -59,6 +59,7 @@ public sealed class PeerId : IEquatable<PeerId>
             bytes[0] = Sha256Code;
             bytes[1] = 32;
             SHA256.HashData(proto, bytes.AsSpan(2));
+            return new PeerId(bytes, null);
         }
         return new PeerId(bytes, publicKey);
     }

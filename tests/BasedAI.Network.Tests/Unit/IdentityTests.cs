@@ -81,4 +81,31 @@ public class IdentityTests
         Assert.Throws<FormatException>(() => PublicKey.Create(KeyType.Secp256k1, new byte[33]));
         Assert.Contains("does not match", Assert.Throws<FormatException>(() => PrivateKey.FromProtobuf([0x08, 0x01, 0x12, 0x40, .. new byte[64]])).Message);
     }
+
+    [Fact]
+    public void Ecdsa_and_rsa_remote_keys_verify_der_and_pkcs1_signatures()
+    {
+        byte[] message = "noise-libp2p-static-key:..."u8.ToArray();
+        using (var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            PublicKey key = PublicKey.Create(KeyType.Ecdsa, ecdsa.ExportSubjectPublicKeyInfo());
+            byte[] signature = ecdsa.SignData(message, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence);
+            Assert.True(key.Verify(message, signature));
+            Assert.False(key.Verify([.. message, 0], signature));
+            Assert.False(key.Verify(message, [1, 2, 3]));
+            Assert.Null(key.ToPeerId().PublicKey);
+        }
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            PublicKey key = PublicKey.FromProtobuf(PublicKey.Create(KeyType.Rsa, rsa.ExportSubjectPublicKeyInfo()).ToProtobuf());
+            byte[] signature = rsa.SignData(message, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            Assert.True(key.Verify(message, signature));
+            Assert.False(key.Verify(message, signature.AsSpan(1)));
+            Assert.StartsWith("Qm", key.ToPeerId().ToString(), StringComparison.Ordinal);
+        }
+        using (var weak = System.Security.Cryptography.RSA.Create(1024))
+        {
+            Assert.Contains("2048 to 8192 bits", Assert.Throws<FormatException>(() => PublicKey.Create(KeyType.Rsa, weak.ExportSubjectPublicKeyInfo())).Message);
+        }
+    }
 }
