@@ -14,6 +14,7 @@ internal static class CommandModules
         {
             yield return command;
         }
+        yield return ModelCommands.Create();
         yield return P2pCommands.Create();
     }
 }
