@@ -218,7 +218,6 @@ public class ConnectionRobustnessTests(ITestOutputHelper output)
         Assert.True(await log.WaitForAsync("connection limit (1)", TimeSpan.FromSeconds(15), LogLevel.Warning), log.Dump());
 
         await using Libp2pPeer limited = await Peers.StartAsync(listen: false, configure: o => o.MaxPendingDials = 1);
-        await using RawClient blackHole = await RawClient.ConnectTcpAsync(Peers.Address(node));
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         socket.Listen(1);
