@@ -17,5 +17,6 @@ internal static class CommandModules
             yield return command;
         }
         yield return ModelCommands.Create();
+        yield return P2pCommands.Create();
     }
 }
