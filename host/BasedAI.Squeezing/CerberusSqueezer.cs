@@ -354,7 +354,10 @@ public static class CerberusSqueezer
         return (kept.Select(k => k.ToArray()).ToArray(), decisions, note);
     }
 
-    /// <summary>Fits every full-mode polynomial over the calibrated ranges (with margins).</summary>
+    /// <summary>
+    /// Fits every full-mode polynomial over the calibrated ranges (with margins). Norms and activations are plain Chebyshev
+    /// series (what the encrypted evaluator runs); the softmax's exp and reciprocal may use range reduction and Newton steps.
+    /// </summary>
     public static PolynomialSet FitPolynomials(SqueezedModel model, ActivationStatistics stats, double tolerance)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -364,7 +367,7 @@ public static class CerberusSqueezer
         {
             SiteStatistics s = stats[SqueezeSite.NormArgument, layer];
             double lower = s.Rows == 0 ? 1e-3 : s.Min / 2, upper = s.Rows == 0 ? 10 : s.Max * 2;
-            return Approximation.Fit(ApproximatedFunction.InverseSqrt, Math.Max(lower, 1e-6), Math.Max(upper, lower * 2), tolerance);
+            return Approximation.Fit(ApproximatedFunction.InverseSqrt, Math.Max(lower, 1e-6), Math.Max(upper, lower * 2), tolerance, refinements: false);
         }
         var softmax = new LayerSoftmax?[layers];
         var attentionNorm = new Approximation?[layers];
@@ -376,7 +379,7 @@ public static class CerberusSqueezer
             mlpNorm[l] = InverseSqrt(l);
             SiteStatistics act = stats[gated ? SqueezeSite.Gate : SqueezeSite.Up, l];
             double span = Math.Max(act.Max - act.Min, 1e-3);
-            activation[l] = Approximation.Fit(gated ? ApproximatedFunction.Silu : ApproximatedFunction.Gelu, act.Min - (0.2 * span), act.Max + (0.2 * span), tolerance);
+            activation[l] = Approximation.Fit(gated ? ApproximatedFunction.Silu : ApproximatedFunction.Gelu, act.Min - (0.2 * span), act.Max + (0.2 * span), tolerance, refinements: false);
             if (model.KeptHeads[l].Length == 0)
             {
                 continue;

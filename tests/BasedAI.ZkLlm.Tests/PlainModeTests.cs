@@ -59,3 +59,32 @@ public class PlainModeTests
         AssertClose(expected, actual, 1e-6);
     }
 }
+
+/// <summary>Full mode's polynomial program, run exactly in plain mode, equals the reference with the same polynomials.</summary>
+public class FullModePlainTests
+{
+    private static readonly int[] Tokens = [1, 403, 407, 261, 378, 267];
+
+    [Fact]
+    public async Task FullPlan_InPlainMode_EqualsTheReferenceWithPolynomialNormsAndActivations()
+    {
+        var result = Fixtures.Squeezed;
+        HePlan plan = FullModeCompiler.Compile(result.Model, result.Polynomials, new PlanPrecision { WorkingScaleBits = 30, HeadroomBits = 12 });
+        Assert.Equal(ExecutionMode.Full, plan.Mode);
+        Assert.Equal(3 * 5, plan.Stages.Count);
+        var backend = new PlainBackend(plan.Ckks.Slots, plan.Ckks.CoeffModulusBits);
+        using var miner = new ZkLlmMiner(result.Model, plan, backend);
+        await using var client = new ZkLlmClient(result.Model, plan, new PlainBackend(plan.Ckks.Slots, plan.Ckks.CoeffModulusBits), new InProcessTransport(miner));
+        await client.OpenAsync();
+        var reference = new SqueezedReference(result.Model, new ReferenceOptions { Functions = new FullModeFunctions(result.Polynomials) });
+        foreach (int token in Tokens)
+        {
+            double[] actual = await client.StepAsync(token);
+            double[] expected = reference.Step(token);
+            for (int v = 0; v < expected.Length; v++)
+            {
+                Assert.True(Math.Abs(expected[v] - actual[v]) < 1e-6, $"token {token} logit {v}: reference {expected[v]}, full mode {actual[v]}");
+            }
+        }
+    }
+}

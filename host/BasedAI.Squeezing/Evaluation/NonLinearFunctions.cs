@@ -114,3 +114,29 @@ public sealed class PolynomialFunctions : NonLinearFunctions
     /// <inheritdoc />
     public override double Gelu(double value, int layer) => _set.Activation[layer].Evaluate(value);
 }
+
+/// <summary>
+/// What full mode computes: the attention and MLP norms' inverse square roots and the MLP activation as the polynomials
+/// the miner evaluates under encryption; the softmax exactly (the client keeps it: a polynomial softmax over the
+/// calibrated score ranges does not work, see the report) and the final norm exactly (the client applies the LM head).
+/// </summary>
+public sealed class FullModeFunctions : NonLinearFunctions
+{
+    private readonly PolynomialSet _set;
+
+    /// <summary>Full-mode functions from the fitted polynomials.</summary>
+    public FullModeFunctions(PolynomialSet set) => _set = set ?? throw new ArgumentNullException(nameof(set));
+
+    /// <inheritdoc />
+    public override double InverseSqrt(double value, int layer, NormPosition position) =>
+        position == NormPosition.Final ? 1 / Math.Sqrt(value) : _set.InverseSqrt(layer, position).Evaluate(value);
+
+    /// <inheritdoc />
+    public override void Softmax(Span<double> scores, int layer) => ExactSoftmax(scores);
+
+    /// <inheritdoc />
+    public override double Silu(double value, int layer) => _set.Activation[layer].Evaluate(value);
+
+    /// <inheritdoc />
+    public override double Gelu(double value, int layer) => _set.Activation[layer].Evaluate(value);
+}

@@ -163,9 +163,29 @@ public sealed class PlanCostCounter
                         counter.PlainMultiply(1, k);
                         counter.Rescale(1, k);
                         break;
-                    case AddBiasOp:
+                    case AddBiasOp or AddOp:
                         counter.Add(1, k);
                         break;
+                    case MultiplyOp:
+                        counter.CiphertextMultiply(1, k);
+                        counter.Relinearize(1, k);
+                        counter.Rescale(1, k);
+                        break;
+                    case ReplicateOp:
+                        counter.Rotate(1, k);
+                        counter.Add(1, k);
+                        break;
+                    case PolynomialOp p:
+                        {
+                            int degree = p.Approximation.Degree;
+                            counter.PlainMultiply(1 + degree, k);
+                            counter.Rescale(1 + degree, k);
+                            counter.CiphertextMultiply(Math.Max(0, degree - 1), k - 2);
+                            counter.Relinearize(Math.Max(0, degree - 1), k - 2);
+                            counter.Rescale(Math.Max(0, degree - 1), k - 2);
+                            counter.Add(2 * degree, k - 2);
+                            break;
+                        }
                     case ModSwitchOp:
                         outputs = inputs;
                         break;

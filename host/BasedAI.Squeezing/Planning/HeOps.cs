@@ -58,6 +58,10 @@ public sealed record ProductWeights
 [JsonDerivedType(typeof(RotaryOp), "rotary")]
 [JsonDerivedType(typeof(ScaleOp), "scale")]
 [JsonDerivedType(typeof(AddBiasOp), "addBias")]
+[JsonDerivedType(typeof(MultiplyOp), "multiply")]
+[JsonDerivedType(typeof(AddOp), "add")]
+[JsonDerivedType(typeof(PolynomialOp), "polynomial")]
+[JsonDerivedType(typeof(ReplicateOp), "replicate")]
 public abstract record HeOp
 {
     /// <summary>Input register.</summary>
@@ -111,6 +115,9 @@ public sealed record BsgsProductOp : HeOp
 
     /// <summary>Period of the replicated input (a power of two ≥ the matrix's columns).</summary>
     public required int InputPeriod { get; init; }
+
+    /// <summary>0: row p in slot p (p &lt; rows), zero elsewhere; otherwise row (p mod period) in every slot p (a replicated output).</summary>
+    public int OutputPeriod { get; init; }
 
     /// <summary>log2 of the output's scale.</summary>
     public required double ScaleBits { get; init; }
@@ -219,6 +226,59 @@ public sealed record AddBiasOp : HeOp
 {
     /// <summary>Bias tensor name.</summary>
     public required string Bias { get; init; }
+
+    /// <inheritdoc />
+    public override int OutputLevel => Level;
+}
+
+/// <summary>Ciphertext product In ⊙ Other (Other mod-switched down to In's level), relinearized and rescaled.</summary>
+public sealed record MultiplyOp : HeOp
+{
+    /// <summary>The second factor.</summary>
+    public required string Other { get; init; }
+}
+
+/// <summary>In + Other (Other mod-switched down to In's level; scales must match); no level consumed.</summary>
+public sealed record AddOp : HeOp
+{
+    /// <summary>The second term.</summary>
+    public required string Other { get; init; }
+
+    /// <inheritdoc />
+    public override int OutputLevel => Level;
+}
+
+/// <summary>
+/// p(Multiplier·x + Offset) slot-wise for a polynomial approximation p in the Chebyshev basis: the affine map onto
+/// [−1, 1] (one level), the Chebyshev powers by doubling (⌈log2 d⌉ levels), the weighted sum (one level).
+/// </summary>
+public sealed record PolynomialOp : HeOp
+{
+    /// <summary>The approximation (no squarings or Newton steps).</summary>
+    public required Polynomials.Approximation Approximation { get; init; }
+
+    /// <summary>Factor applied to the input before the polynomial.</summary>
+    public double Multiplier { get; init; } = 1;
+
+    /// <summary>Offset added after <see cref="Multiplier"/>.</summary>
+    public double Offset { get; init; }
+
+    /// <summary>Levels the evaluation consumes.</summary>
+    public static int DepthOf(Polynomials.Approximation approximation)
+    {
+        ArgumentNullException.ThrowIfNull(approximation);
+        return 2 + (approximation.Degree <= 1 ? 0 : SlotGeometry.Log2(SlotGeometry.PowerOfTwo(approximation.Degree)));
+    }
+
+    /// <inheritdoc />
+    public override int OutputLevel => Level - DepthOf(Approximation);
+}
+
+/// <summary>x + rot(x, −Period): a vector in slots 0…Period−1 repeated once after itself (what a product over that period reads).</summary>
+public sealed record ReplicateOp : HeOp
+{
+    /// <summary>The period.</summary>
+    public required int Period { get; init; }
 
     /// <inheritdoc />
     public override int OutputLevel => Level;

@@ -28,6 +28,10 @@ public enum StageKind
     MlpGateUp,
     /// <summary>From the MLP activation to the MLP block's output.</summary>
     MlpOutput,
+    /// <summary>Full mode: from the residual stream through the polynomial norm to the attention scores.</summary>
+    FullAttention,
+    /// <summary>Full mode: from the residual through the polynomial norm, gate/up and polynomial activation to the MLP's output.</summary>
+    FullBlock,
 }
 
 /// <summary>How the client lays out a vector it encrypts.</summary>
@@ -56,6 +60,8 @@ public enum OutputValue
     Up,
     /// <summary>The MLP block's output, slots 0…d−1 (real parts).</summary>
     MlpOutput,
+    /// <summary>Full mode: the residual stream after a block, slots 0…d−1 (real parts).</summary>
+    Residual,
 }
 
 /// <summary>A vector the client encrypts for a stage.</summary>
@@ -331,6 +337,12 @@ public sealed record HePlan
         {
             Fail("the stages are not, per layer, attention scores and output (when heads are kept) then MLP gate/up and output");
         }
+        var fullKinds = Enumerable.Range(0, m.Layers).SelectMany(l => m.KeptHeads![l].Length > 0
+            ? new[] { (l, StageKind.FullAttention), (l, StageKind.AttentionOutput), (l, StageKind.FullBlock) } : new[] { (l, StageKind.FullBlock) });
+        if (Mode == ExecutionMode.Full && !Stages!.Select(s => (s.Layer, s.Kind)).SequenceEqual(fullKinds))
+        {
+            Fail("the stages are not, per layer, the full-mode attention and attention output (when heads are kept) then the MLP block");
+        }
         var used = new SortedSet<int>();
         foreach (HeStage stage in Stages!)
         {
@@ -395,6 +407,11 @@ public sealed record HePlan
                 fail($"{where} would leave level {op.OutputLevel} (from {op.Level})");
             }
             CheckOp(op, where, slots, steps, fail);
+            string? other = op switch { MultiplyOp mul => mul.Other, AddOp add => add.Other, _ => null };
+            if (other != null && (!levels.TryGetValue(other, out int otherLevel) || otherLevel < op.Level))
+            {
+                fail($"{where} reads '{other}', which is not a register at level {op.Level} or above");
+            }
             if (op is CacheAppendOp)
             {
                 continue;
@@ -499,6 +516,22 @@ public sealed record HePlan
                 }
                 break;
             case AddBiasOp:
+                break;
+            case MultiplyOp or AddOp:
+                break;
+            case PolynomialOp polynomial:
+                if (polynomial.Approximation is null || polynomial.Approximation.Squarings != 0 || polynomial.Approximation.NewtonIterations != 0 ||
+                    polynomial.Approximation.Coefficients is not { Length: >= 1 } || !double.IsFinite(polynomial.Multiplier) || !double.IsFinite(polynomial.Offset))
+                {
+                    fail($"{where}: the polynomial must be a plain Chebyshev series with finite coefficients and map");
+                }
+                break;
+            case ReplicateOp replicate:
+                if (!Pow2(replicate.Period) || replicate.Period * 2 > slots)
+                {
+                    fail($"{where}: replication period {replicate.Period} must be a power of two up to half the slots");
+                }
+                steps.Add(-replicate.Period);
                 break;
             default:
                 fail($"{where}: unknown operation");

@@ -186,7 +186,7 @@ public static class HePlanCompiler
         _ => 0,
     };
 
-    private static int[] CollectSteps(IEnumerable<HeStage> stages, int slots)
+    internal static int[] CollectSteps(IEnumerable<HeStage> stages, int slots)
     {
         var steps = new SortedSet<int>();
         foreach (HeOp op in stages.SelectMany(s => s.Ops))
@@ -198,6 +198,7 @@ public static class HePlanCompiler
                 AttentionScoresOp s => SlotGeometry.RotateSumSteps(1, s.HeadDim),
                 AttentionContextOp c => SlotGeometry.RotateSumSteps(c.Block, slots / c.Block),
                 RotaryOp r => [r.HeadDim / 2, -(r.HeadDim / 2)],
+                ReplicateOp r => [-r.Period],
                 _ => [],
             };
             steps.UnionWith(used);

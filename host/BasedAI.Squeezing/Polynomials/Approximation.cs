@@ -101,9 +101,10 @@ public sealed record Approximation
     /// <summary>
     /// Fits <paramref name="function"/> over the input range [<paramref name="lower"/>, <paramref name="upper"/>]: the
     /// lowest degree (up to <paramref name="maxDegree"/>) whose relative error is within <paramref name="tolerance"/>,
-    /// with range reduction for e^x and Newton steps for 1/x and 1/√x when the polynomial alone cannot get there.
+    /// with range reduction for e^x and Newton steps for 1/x and 1/√x when the polynomial alone cannot get there (unless
+    /// <paramref name="refinements"/> is false: then a plain Chebyshev series, as the encrypted evaluator runs).
     /// </summary>
-    public static Approximation Fit(ApproximatedFunction function, double lower, double upper, double tolerance, int maxDegree = 31)
+    public static Approximation Fit(ApproximatedFunction function, double lower, double upper, double tolerance, int maxDegree = 31, bool refinements = true)
     {
         if (!double.IsFinite(lower) || !double.IsFinite(upper) || !(upper > lower))
         {
@@ -119,8 +120,8 @@ public sealed record Approximation
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDegree, 1);
         int[] degrees = [1, 2, 3, 4, 5, 7, 8, 11, 15, 16, 23, 31, 32, 47, 63];
-        int[] squaringsToTry = function == ApproximatedFunction.Exp ? [0, 1, 2, 3, 4, 5, 6, 7, 8] : [0];
-        int[] newtonToTry = function is ApproximatedFunction.Reciprocal or ApproximatedFunction.InverseSqrt ? [0, 1, 2, 3, 4] : [0];
+        int[] squaringsToTry = refinements && function == ApproximatedFunction.Exp ? [0, 1, 2, 3, 4, 5, 6, 7, 8] : [0];
+        int[] newtonToTry = refinements && function is ApproximatedFunction.Reciprocal or ApproximatedFunction.InverseSqrt ? [0, 1, 2, 3, 4] : [0];
         Approximation? best = null;
         foreach (int squarings in squaringsToTry)
         {

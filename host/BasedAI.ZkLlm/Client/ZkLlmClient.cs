@@ -60,10 +60,10 @@ public sealed record ZkLlmClientOptions
 
 /// <summary>
 /// The client role: keeps the secret key (inside its <see cref="IClientBackend"/>), the token ids, the embeddings and the
-/// residual stream. Per token it embeds, and for every stage of the plan encrypts what the stage needs (normalised
-/// inputs, attention probabilities, MLP activations: the non-linear steps it computes in clear, hybrid mode), sends
-/// ciphertexts, decrypts the results; at the end it applies the final norm and the LM head. Only ciphertexts and
-/// evaluation keys leave it.
+/// residual stream. Per token it embeds, and for every stage of the plan encrypts what the stage needs (hybrid: normalised
+/// inputs, attention probabilities and MLP activations, the non-linear steps it computes in clear; full: the residual
+/// and the probabilities, the miner evaluating norms and activations as polynomials), sends ciphertexts, decrypts the
+/// results; at the end it applies the final norm and the LM head. Only ciphertexts and evaluation keys leave it.
 /// </summary>
 public sealed class ZkLlmClient : IAsyncDisposable
 {
@@ -90,10 +90,6 @@ public sealed class ZkLlmClient : IAsyncDisposable
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         _options = options ?? new ZkLlmClientOptions();
         Squeezing.SqueezedArtifact.CheckPlan(plan, model, "plan");
-        if (plan.Mode != ExecutionMode.Hybrid)
-        {
-            throw new ArgumentException("this client runs hybrid plans (plain mode is a hybrid plan with the plain backend)");
-        }
         if (backend.Slots != plan.Ckks.Slots)
         {
             throw new ArgumentException($"the backend has {backend.Slots} slots; the plan needs {plan.Ckks.Slots}");
@@ -208,6 +204,19 @@ public sealed class ZkLlmClient : IAsyncDisposable
                         _mlpScale = adaptive;
                     }
                     return Encrypt(vector, input, slots, scale);
+                }
+            case SqueezeSite.Residual:
+                {
+                    // Full mode: the miner normalizes; the client only encrypts the residual stream it keeps.
+                    if (stage.Kind == StageKind.FullAttention)
+                    {
+                        SetScale(_inputScales[layer], t, 1);
+                    }
+                    else
+                    {
+                        _activationScale = 1;
+                    }
+                    return Encrypt(_residual.ToArray(), input, slots, scale);
                 }
             case SqueezeSite.MlpActivation:
                 {
@@ -333,7 +342,7 @@ public sealed class ZkLlmClient : IAsyncDisposable
                             row[position] = value.Real / (own * _inputScales[layer][position]);
                         }
                         NonLinearFunctions.ExactSoftmax(row);
-                        QuantizationSettings? settings = stage.Kind == StageKind.AttentionScores ? NextProbabilityQuantization(layer) : null;
+                        QuantizationSettings? settings = NextProbabilityQuantization(layer);
                         if (settings != null)
                         {
                             AdaptiveQuantizer.FakeQuantize(row, settings);

@@ -92,12 +92,13 @@ internal static class PlanLayouts
 
     /// <summary>
     /// Baby-step giant-step plaintexts [giant j, baby i] for an input replicated with period p: diagonal k = j·n1 + i holds
-    /// M[q, (q + k) mod p] at output slot q (q &lt; rows), rotated right by j·n1. Null where a diagonal is all zero.
+    /// M[r(q), (q + k) mod p] at output slot q, r(q) = q for q &lt; rows (or q mod the output period for a replicated output),
+    /// rotated right by j·n1. Null where a diagonal is all zero.
     /// </summary>
-    public static Complex[]?[,] Bsgs(SqueezedModel model, ProductWeights weights, int period, int slots)
+    public static Complex[]?[,] Bsgs(SqueezedModel model, ProductWeights weights, int period, int slots, int outputPeriod = 0)
     {
         var m = Matrix(model, weights, 0);
-        if (m.Columns > period || m.Rows > slots)
+        if (m.Columns > period || m.Rows > slots || (outputPeriod > 0 && m.Rows > outputPeriod))
         {
             throw new InvalidDataException($"product {weights.Real} [{m.Rows}, {m.Columns}] does not fit period {period} and {slots} slots");
         }
@@ -110,14 +111,14 @@ internal static class PlanLayouts
                 int k = (j * baby) + i, shift = j * baby;
                 var values = new Complex[slots];
                 bool any = false;
-                for (int q = 0; q < m.Rows; q++)
+                for (int q = 0; q < (outputPeriod > 0 ? slots : m.Rows); q++)
                 {
-                    int column = (q + k) % period;
-                    if (column >= m.Columns)
+                    int row = outputPeriod > 0 ? q % outputPeriod : q, column = (q + k) % period;
+                    if (column >= m.Columns || row >= m.Rows)
                     {
                         continue;
                     }
-                    Complex value = Entry(m, q, column, weights.Factor);
+                    Complex value = Entry(m, row, column, weights.Factor);
                     if (value == Complex.Zero)
                     {
                         continue;

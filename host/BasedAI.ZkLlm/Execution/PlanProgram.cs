@@ -91,7 +91,7 @@ internal sealed class PlanProgram
                     {
                         double plainScale = prime * Math.Pow(2, b.ScaleBits) / scale;
                         output = scale * plainScale / prime;
-                        Complex[]?[,] layouts = PlanLayouts.Bsgs(Model, b.Weights, b.InputPeriod, Slots);
+                        Complex[]?[,] layouts = PlanLayouts.Bsgs(Model, b.Weights, b.InputPeriod, Slots, b.OutputPeriod);
                         var encoded = new SlotPlaintext?[layouts.GetLength(0), layouts.GetLength(1)];
                         for (int j = 0; j < layouts.GetLength(0); j++)
                         {
@@ -139,7 +139,22 @@ internal sealed class PlanProgram
                 case AttentionContextOp c:
                     output = scale * _cacheScales[(c.Layer, c.Cache)] / prime;
                     break;
-                case ModSwitchOp or RotateSumOp:
+                case ModSwitchOp or RotateSumOp or ReplicateOp:
+                    break;
+                case MultiplyOp multiply:
+                    output = scale * _registers[(index, multiply.Other)].Scale / prime;
+                    break;
+                case AddOp add:
+                    {
+                        double other = _registers[(index, add.Other)].Scale;
+                        if (Math.Abs(other - scale) > 1e-9 * scale)
+                        {
+                            throw new InvalidDataException($"stage '{stage.Name}': adding '{add.In}' (2^{Math.Log2(scale):0.###}) and '{add.Other}' (2^{Math.Log2(other):0.###}) needs equal scales");
+                        }
+                        break;
+                    }
+                case PolynomialOp:
+                    output = Working;
                     break;
                 default:
                     throw new InvalidDataException($"stage '{stage.Name}': operation {op.GetType().Name} is not supported by this executor");

@@ -85,8 +85,7 @@ internal sealed class PlanSession : IDisposable
         for (int o = 0; o < s.Ops.Count; o++)
         {
             HeOp op = s.Ops[o];
-            IReadOnlyList<SlotValue> x = registers[op.In];
-            IReadOnlyList<SlotValue>? result = Run(stage, o, op, x, position);
+            IReadOnlyList<SlotValue>? result = Run(stage, o, op, registers, position);
             if (result != null)
             {
                 (int level, double scale) = _program.Expected(stage, op.Out);
@@ -117,9 +116,10 @@ internal sealed class PlanSession : IDisposable
         }
     }
 
-    private SlotValue[]? Run(int stage, int index, HeOp op, IReadOnlyList<SlotValue> x, int position)
+    private SlotValue[]? Run(int stage, int index, HeOp op, Dictionary<string, IReadOnlyList<SlotValue>> registers, int position)
     {
         IMinerEvaluator ev = Evaluator;
+        IReadOnlyList<SlotValue> x = registers[op.In];
         int slots = _program.Slots;
         switch (op)
         {
@@ -219,10 +219,20 @@ internal sealed class PlanSession : IDisposable
                 return [ev.Rescale(ev.MultiplyConstant(x[0], scale.Value, _program.Backend.Prime(op.Level)))];
             case AddBiasOp:
                 return [ev.AddPlain(x[0], (SlotPlaintext)_program.Static(stage, index)!)];
+            case MultiplyOp multiply:
+                return [ev.Rescale(ev.Relinearize(ev.Multiply(x[0], Lowered(ev, registers[multiply.Other][0], op.Level))))];
+            case AddOp add:
+                return [ev.Add(x[0], Lowered(ev, registers[add.Other][0], op.Level))];
+            case PolynomialOp polynomial:
+                return [ChebyshevEvaluator.Evaluate(ev, _program.Backend, x[0], polynomial.Approximation, polynomial.Multiplier, polynomial.Offset, _program.Working)];
+            case ReplicateOp replicate:
+                return [ev.Add(x[0], ev.Rotate(x[0], -replicate.Period))];
             default:
                 throw new InvalidDataException($"operation {op.GetType().Name} is not supported");
         }
     }
+
+    private static SlotValue Lowered(IMinerEvaluator ev, SlotValue value, int level) => value.Level == level ? value : ev.ModSwitch(value, level);
 
     private object Dynamic(int stage, int index, Func<object> create)
     {

@@ -86,6 +86,9 @@ public interface IMinerEvaluator : IDisposable
     /// <summary>a · value, the constant encoded at <paramref name="constantScale"/>.</summary>
     SlotValue MultiplyConstant(SlotValue a, double value, double constantScale);
 
+    /// <summary>a + value in every slot (encoded at a's scale; no level consumed).</summary>
+    SlotValue AddConstant(SlotValue a, double value);
+
     /// <summary>Every key byte the evaluator holds (for audits: what a miner stores).</summary>
     IReadOnlyList<ReadOnlyMemory<byte>> HeldKeys { get; }
 }

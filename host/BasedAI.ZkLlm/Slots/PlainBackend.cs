@@ -255,6 +255,12 @@ public sealed class PlainBackend : IMinerBackend, IClientBackend
             return new PlainValue(x.Values.Select(v => v * value).ToArray(), x.Level, x.Scale * constantScale);
         }
 
+        public SlotValue AddConstant(SlotValue a, double value)
+        {
+            PlainValue x = Cast(a);
+            return new PlainValue(x.Values.Select(v => v + value).ToArray(), x.Level, x.Scale);
+        }
+
         public void Dispose()
         {
         }
