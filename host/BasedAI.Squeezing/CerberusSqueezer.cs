@@ -117,10 +117,15 @@ public static class CerberusSqueezer
         HePlan baselinePlan = HePlanCompiler.Compile(baseline, PlanPrecision.Uncalibrated, planOptions, squeezed: false);
         Report("compiling plans", 1);
 
+        HePlan fullPlan = FullModeCompiler.Compile(squeezed, polynomials, FullModeCompiler.Precision(plan),
+            new PlanOptions { ContextLength = options.ContextLength, CostModel = options.CostModel, AllowInsecure = options.AllowInsecure });
         Report("held-out quality", 0);
         QualityMetrics squeezedQuality = Quality.Measure(t => new SqueezedReference(squeezed, new ReferenceOptions { Quantization = quantization }).Run(t), heldOut, heldOutPredictions);
         QualityMetrics baselineQuality = Quality.Measure(t => new SqueezedReference(baseline).Run(t), heldOut, heldOutPredictions);
+        QualityMetrics fullQuality = Quality.Measure(t => new SqueezedReference(squeezed, new ReferenceOptions { Functions = new FullModeFunctions(polynomials) }).Run(t), heldOut, heldOutPredictions);
+        QualityMetrics polynomialSoftmax = Quality.Measure(t => new SqueezedReference(squeezed, new ReferenceOptions { Functions = new PolynomialFunctions(polynomials) }).Run(t), heldOut, heldOutPredictions);
         Report("held-out quality", 1);
+        int fullDepth = fullPlan.Ckks.DataLevels - 1;
 
         var report = new SqueezeReport
         {
@@ -144,8 +149,32 @@ public static class CerberusSqueezer
             ],
             Polynomials = polynomials.All().Select(p => new PolynomialEntry(p.Where, p.Approximation)).ToArray(),
             OriginalPerplexity = original.Perplexity,
+            FullMode = new FullModeSummary
+            {
+                Plan = Summary("full", fullPlan, fullQuality),
+                Depth = fullDepth,
+                PolynomialSoftmaxQuality = polynomialSoftmax,
+                Note = $"Reduced configuration: the miner evaluates every norm and the MLP activation as polynomials under encryption; the client keeps the softmax and the residual stream. " +
+                    $"A softmax without a per-row maximum needs exp(s − c) with a calibrated shift and 1/Σ over the calibrated denominators, which span {DenominatorRange(stats, squeezed)}; " +
+                    $"no polynomial covers that, and held-out agreement with it falls to {polynomialSoftmax.Top1Agreement:0.0000}. Without bootstrapping the chain must hold the deepest stage ({fullDepth} levels, " +
+                    $"{fullPlan.Ckks.CoeffModulusBits.Sum()} bits), which needs N={fullPlan.Ckks.PolyModulusDegree} at 128-bit security.",
+            },
         };
         return new SqueezeResult { Model = squeezed, Plan = plan, BaselinePlan = baselinePlan, Polynomials = polynomials, Report = report };
+    }
+
+    private static string DenominatorRange(ActivationStatistics stats, SqueezedModel model)
+    {
+        double widest = 0;
+        for (int l = 0; l < model.Config.LayerCount; l++)
+        {
+            SiteStatistics lse = stats[SqueezeSite.ScoreLogSumExp, l];
+            if (lse.Rows > 0)
+            {
+                widest = Math.Max(widest, lse.Max - lse.Min);
+            }
+        }
+        return $"a factor of e^{widest:0.#} ≈ 10^{widest / Math.Log(10):0}";
     }
 
     private static PlanSummary Summary(string name, HePlan plan, QualityMetrics quality) => new()

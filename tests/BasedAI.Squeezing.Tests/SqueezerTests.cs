@@ -27,6 +27,19 @@ public class SqueezerTests
     }
 
     [Fact]
+    public void Report_ExplainsFullModesReduction_WithMeasuredNumbers()
+    {
+        var full = Fixtures.Squeezed.Report.FullMode;
+        Assert.Equal(128, full.Plan.Ckks.SecurityBits);
+        Assert.Equal(32768, full.Plan.Ckks.PolyModulusDegree);
+        Assert.True(full.Depth > 14, $"depth {full.Depth}");
+        Assert.True(full.Plan.Quality.Top1Agreement >= 0.95, $"full-mode agreement {full.Plan.Quality.Top1Agreement}");
+        Assert.True(full.PolynomialSoftmaxQuality.Top1Agreement < 0.5, $"polynomial softmax agreement {full.PolynomialSoftmaxQuality.Top1Agreement}");
+        Assert.Contains("keeps the softmax", full.Note, StringComparison.Ordinal);
+        Assert.Contains("## Full mode (reduced configuration)", Fixtures.Squeezed.Report.ToMarkdown(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Theta_RemovesInsignificantHeads_WhenQualityAllows()
     {
         var small = Fixtures.SmallCalibration;

@@ -165,6 +165,14 @@ public static class FullModeCompiler
         return plan;
     }
 
+    /// <summary>Full mode's precision: a 2^30 working scale (its products are not quantized) with the hybrid plan's headroom.</summary>
+    public static PlanPrecision Precision(HePlan hybrid)
+    {
+        ArgumentNullException.ThrowIfNull(hybrid);
+        int headroom = hybrid.Ckks.CoeffModulusBits[0] - (int)hybrid.WorkingScaleBits;
+        return new PlanPrecision { WorkingScaleBits = 30, HeadroomBits = Math.Max(headroom, 10) };
+    }
+
     /// <summary>Levels of the attention stage: x², the norm polynomial, x ⊙ 1/√·, the product, RoPE, the key mask, the scores.</summary>
     public static int AttentionDepth(PolynomialSet polynomials, int layer)
     {

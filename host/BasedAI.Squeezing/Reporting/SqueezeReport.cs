@@ -117,6 +117,9 @@ public sealed record SqueezeReport
     /// <summary>Original model's held-out perplexity.</summary>
     public required double OriginalPerplexity { get; init; }
 
+    /// <summary>Full mode: its plan and quality, and why it is a reduced configuration.</summary>
+    public required FullModeSummary FullMode { get; init; }
+
     /// <summary>JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, SqueezeJson.Options);
 
@@ -183,6 +186,14 @@ public sealed record SqueezeReport
         text.AppendLine();
         text.AppendLine(c, $"Calibration agreement with all quantization applied: {QuantizedCalibrationAgreement:0.0000}.");
         text.AppendLine();
+        text.AppendLine("## Full mode (reduced configuration)");
+        text.AppendLine();
+        PlanSummary full = FullMode.Plan;
+        text.AppendLine(c, $"CKKS N={full.Ckks.PolyModulusDegree}, q=[{string.Join(",", full.Ckks.CoeffModulusBits)}] bits ({full.Ckks.CoeffModulusBits.Sum()} bits), {(full.Ckks.SecurityBits == 0 ? "INSECURE" : full.Ckks.SecurityBits + "-bit")}; depth {FullMode.Depth}; {full.Cost.Counts.Total} HE operations, {full.Cost.Counts.Rotations} rotations and {full.Cost.RoundTrips} round trips per token; {full.RotationKeys} rotation keys.");
+        text.AppendLine(c, $"Held-out top-1 agreement (plaintext reference with the polynomials): {full.Quality.Top1Agreement:0.0000}, perplexity {full.Quality.Perplexity:0.0000}. With a polynomial softmax as well: agreement {FullMode.PolynomialSoftmaxQuality.Top1Agreement:0.0000}.");
+        text.AppendLine();
+        text.AppendLine(FullMode.Note);
+        text.AppendLine();
         text.AppendLine("## Polynomial approximations (full mode)");
         text.AppendLine();
         text.AppendLine("| where | function | input range | degree | squarings | Newton | depth | max rel. error |");
@@ -203,6 +214,22 @@ public sealed record SqueezeReport
         }
         return text.ToString();
     }
+}
+
+/// <summary>What full mode costs and keeps, and what a fully polynomial softmax would do.</summary>
+public sealed record FullModeSummary
+{
+    /// <summary>The full-mode plan.</summary>
+    public required PlanSummary Plan { get; init; }
+
+    /// <summary>Levels the deepest full-mode stage needs.</summary>
+    public required int Depth { get; init; }
+
+    /// <summary>Held-out quality with every polynomial of the softmax too (exp with a calibrated shift, reciprocal): why the client keeps the softmax.</summary>
+    public required QualityMetrics PolynomialSoftmaxQuality { get; init; }
+
+    /// <summary>Why full mode is a reduced configuration.</summary>
+    public required string Note { get; init; }
 }
 
 /// <summary>A polynomial and where it is used.</summary>
