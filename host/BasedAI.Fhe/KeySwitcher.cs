@@ -1,0 +1,223 @@
+using System.Buffers;
+using BasedAI.Fhe.Arithmetic;
+
+namespace BasedAI.Fhe;
+
+/// <summary>
+/// Hybrid key switching with one digit per prime (SEAL's scheme, so SEAL's keys work unchanged): for a polynomial d in NTT
+/// form at level t, computes Σ_j [d]_{q_j}·key_j over the primes of the level plus the special prime P, then divides by P
+/// with rounding. Each output prime is finished before the next starts (digits in coefficient form are shared), which keeps
+/// the working set per prime small; products accumulate in 128 bits and are reduced once.
+/// </summary>
+internal static class KeySwitcher
+{
+    /// <summary>
+    /// Adds the switched (u0, u1) of <paramref name="target"/> (NTT form, t limbs) into limbs 0..t−1 of
+    /// <paramref name="destination"/>'s polynomials 0 and 1. <paramref name="target"/> must not overlap the destination.
+    /// </summary>
+    public static void Switch(CkksLevel level, ReadOnlySpan<ulong> target, Ciphertext[] key, Ciphertext destination)
+    {
+        var context = level.Context;
+        int n = context.PolyModulusDegree;
+        int t = level.PrimeCount;
+        int special = context.KeySwitching.SpecialIndex;
+        var moduli = context.Moduli;
+        var ntt = context.NttTables;
+        var pool = ArrayPool<ulong>.Shared;
+        ulong[] digits = pool.Rent(t * n);
+        ulong[] work = pool.Rent(n);
+        ulong[] accumulator = pool.Rent(4 * n);
+        ulong[] specialParts = pool.Rent(2 * n);
+        ulong[] reduced = pool.Rent(2 * t * n);
+        try
+        {
+            // Digits in coefficient form: d_j = INTT_j(target_j), values in [0, q_j).
+            for (int j = 0; j < t; j++)
+            {
+                var digit = digits.AsSpan(j * n, n);
+                target.Slice(j * n, n).CopyTo(digit);
+                ntt[j].Inverse(digit);
+            }
+
+            for (int outIndex = 0; outIndex <= t; outIndex++)
+            {
+                int prime = outIndex == t ? special : outIndex;
+                var q = moduli[prime];
+                var converted = work.AsSpan(0, n);
+                for (int j = 0; j < t; j++)
+                {
+                    ReadOnlySpan<ulong> operand;
+                    if (j == prime)
+                    {
+                        operand = target.Slice(j * n, n);
+                    }
+                    else
+                    {
+                        ConvertDigit(digits.AsSpan(j * n, n), moduli[j].Value, q, converted, lazy: true);
+                        ntt[prime].Forward(converted);
+                        operand = converted;
+                    }
+
+                    var keyJ = key[j];
+                    MultiplyAccumulate(operand, keyJ.Limb(0, prime), keyJ.Limb(1, prime), accumulator.AsSpan(0, 4 * n), first: j == 0);
+                }
+
+                Span<ulong> out0;
+                Span<ulong> out1;
+                if (outIndex == t)
+                {
+                    out0 = specialParts.AsSpan(0, n);
+                    out1 = specialParts.AsSpan(n, n);
+                }
+                else
+                {
+                    out0 = reduced.AsSpan(outIndex * n, n);
+                    out1 = reduced.AsSpan((t + outIndex) * n, n);
+                }
+
+                ReduceAccumulator(accumulator.AsSpan(0, 4 * n), q, out0, out1);
+            }
+
+            // Divide by P with rounding: u_i = (acc_i − [acc_P + P/2]_{q_i} + [P/2]_{q_i}) · P^{-1}.
+            var constants = context.KeySwitching;
+            var pModulus = moduli[special];
+            ulong halfP = pModulus.Value >> 1;
+            for (int part = 0; part < 2; part++)
+            {
+                var top = specialParts.AsSpan(part * n, n);
+                ntt[special].Inverse(top);
+                PolyArithmetic.AddScalar(top, halfP, top, pModulus);
+                for (int i = 0; i < t; i++)
+                {
+                    var q = moduli[i];
+                    var correction = work.AsSpan(0, n);
+                    if (pModulus.Value <= q.Value)
+                    {
+                        top.CopyTo(correction);
+                    }
+                    else
+                    {
+                        PolyArithmetic.Reduce(top, correction, q);
+                    }
+
+                    // Subtracting [P/2]_{q_i} here (adding its negation; values stay below 4q_i) turns floor into rounding.
+                    PolyArithmetic.AddScalar(correction, q.Negate(constants.HalfPMod[i]), correction, q);
+                    ntt[i].Forward(correction);
+                    var value = reduced.AsSpan(((part * t) + i) * n, n);
+                    PolyArithmetic.Subtract(value, correction, value, q);
+                    MultiplyScalarAdd(value, constants.InversePMod[i], constants.InversePModShoup[i], destination.Limb(part, i), q);
+                }
+            }
+        }
+        finally
+        {
+            pool.Return(digits);
+            pool.Return(work);
+            pool.Return(accumulator);
+            pool.Return(specialParts);
+            pool.Return(reduced);
+        }
+    }
+
+    /// <summary>
+    /// Lifts a digit d ∈ [0, q_from) to prime q_to as the centered value d − q_from when d &gt; q_from/2. Centered digits
+    /// halve the key-switching noise and remove its structured part: an uncentered digit carries a mean q/2 in every
+    /// coefficient, whose product with the key noise piles up in the slots near the root 1. With <paramref name="lazy"/>
+    /// the output may stay below 4·q_to (what the forward transform accepts) instead of being fully reduced.
+    /// </summary>
+    private static unsafe void ConvertDigit(ReadOnlySpan<ulong> source, ulong from, Modulus to, Span<ulong> destination, bool lazy)
+    {
+        ulong half = from >> 1;
+        ulong q = to.Value;
+        ulong shift = to.Negate(to.Reduce(from));
+        int n = destination.Length;
+        fixed (ulong* src = source, dst = destination)
+        {
+            if (lazy && from <= 2 * q)
+            {
+                // d + shift < q_from + q_to ≤ 3·q_to.
+                for (int c = 0; c < n; c++)
+                {
+                    ulong d = src[c];
+                    dst[c] = d > half ? d + shift : d;
+                }
+            }
+            else if (from <= q)
+            {
+                for (int c = 0; c < n; c++)
+                {
+                    ulong d = src[c];
+                    ulong r = d > half ? d + shift : d;
+                    dst[c] = r >= q ? r - q : r;
+                }
+            }
+            else
+            {
+                for (int c = 0; c < n; c++)
+                {
+                    ulong d = src[c];
+                    ulong r = to.Reduce(d);
+                    r = d > half ? r + shift : r;
+                    dst[c] = r >= q ? r - q : r;
+                }
+            }
+        }
+    }
+
+    /// <summary>acc0 += a·k0, acc1 += a·k1 as 128-bit sums (low/high word pairs), or initializes them when <paramref name="first"/>.</summary>
+    private static unsafe void MultiplyAccumulate(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> k0, ReadOnlySpan<ulong> k1, Span<ulong> accumulator, bool first)
+    {
+        int n = a.Length;
+        fixed (ulong* pa = a, p0 = k0, p1 = k1, acc = accumulator)
+        {
+            if (first)
+            {
+                for (int c = 0; c < n; c++)
+                {
+                    ulong x = pa[c];
+                    acc[(4 * c) + 1] = Math.BigMul(x, p0[c], out acc[4 * c]);
+                    acc[(4 * c) + 3] = Math.BigMul(x, p1[c], out acc[(4 * c) + 2]);
+                }
+
+                return;
+            }
+
+            for (int c = 0; c < n; c++)
+            {
+                ulong x = pa[c];
+                ulong* slot = acc + (4 * c);
+                ulong high0 = Math.BigMul(x, p0[c], out ulong low0);
+                ulong high1 = Math.BigMul(x, p1[c], out ulong low1);
+                ulong sum0 = slot[0] + low0;
+                ulong sum1 = slot[2] + low1;
+                slot[1] += high0 + (sum0 < low0 ? 1UL : 0UL);
+                slot[3] += high1 + (sum1 < low1 ? 1UL : 0UL);
+                slot[0] = sum0;
+                slot[2] = sum1;
+            }
+        }
+    }
+
+    private static unsafe void ReduceAccumulator(ReadOnlySpan<ulong> accumulator, Modulus q, Span<ulong> out0, Span<ulong> out1)
+    {
+        int n = out0.Length;
+        fixed (ulong* acc = accumulator, o0 = out0, o1 = out1)
+        {
+            for (int c = 0; c < n; c++)
+            {
+                o0[c] = q.Reduce128(acc[(4 * c) + 1], acc[4 * c]);
+                o1[c] = q.Reduce128(acc[(4 * c) + 3], acc[(4 * c) + 2]);
+            }
+        }
+    }
+
+    private static void MultiplyScalarAdd(ReadOnlySpan<ulong> a, ulong w, ulong wShoup, Span<ulong> destination, Modulus modulus)
+    {
+        ulong qv = modulus.Value;
+        for (int c = 0; c < destination.Length; c++)
+        {
+            ulong s = modulus.MultiplyShoup(a[c], w, wShoup) + destination[c];
+            destination[c] = s >= qv ? s - qv : s;
+        }
+    }
+}
