@@ -520,18 +520,20 @@ public sealed class Evaluator
 
     private static void Multiply2x2(Ciphertext a, Ciphertext b, CkksLevel level, Ciphertext destination)
     {
-        // Order matters when the destination is an input: c2 first, then c1, then c0, each reading before it overwrites.
+        // Each coefficient's inputs are read before its outputs are written, so the destination may be an operand.
         GrowInPlace(destination, level, 3, ReferenceEquals(destination, a) || ReferenceEquals(destination, b));
         for (int i = 0; i < level.PrimeCount; i++)
         {
             var q = level.Moduli[i];
-            var a0 = a.Limb(0, i);
-            var a1 = a.Limb(1, i);
-            var b0 = b.Limb(0, i);
-            var b1 = b.Limb(1, i);
-            PolyArithmetic.Multiply(a1, b1, destination.Limb(2, i), q);
-            PolyArithmetic.CrossMultiply(a0, a1, b0, b1, destination.Limb(1, i), q);
-            PolyArithmetic.Multiply(a0, b0, destination.Limb(0, i), q);
+            if (ReferenceEquals(a, b))
+            {
+                PolyArithmetic.TensorSquare(a.Limb(0, i), a.Limb(1, i), destination.Limb(0, i), destination.Limb(1, i), destination.Limb(2, i), q);
+            }
+            else
+            {
+                PolyArithmetic.TensorProduct(
+                    a.Limb(0, i), a.Limb(1, i), b.Limb(0, i), b.Limb(1, i), destination.Limb(0, i), destination.Limb(1, i), destination.Limb(2, i), q);
+            }
         }
     }
 
@@ -614,7 +616,7 @@ public sealed class Evaluator
                     }
 
                     level.Ntt[i].Forward(work);
-                    SubtractAndScale(
+                    PolyArithmetic.SubtractMultiplyScalar(
                         source.AsSpan((p * oldPolyLength) + (i * n), n), work, level.RescaleInverseLast[i],
                         level.RescaleInverseLastShoup[i], target.AsSpan((p * newPolyLength) + (i * n), n), q);
                 }
@@ -631,21 +633,6 @@ public sealed class Evaluator
         }
 
         destination.Scale = scale;
-    }
-
-    private static unsafe void SubtractAndScale(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, ulong w, ulong wShoup, Span<ulong> destination, Modulus modulus)
-    {
-        ulong q = modulus.Value;
-        int n = destination.Length;
-        fixed (ulong* pa = a, pb = b, pd = destination)
-        {
-            for (int c = 0; c < n; c++)
-            {
-                ulong x = pa[c] + q - pb[c];
-                ulong r = (x * w) - (Math.BigMul(x, wShoup, out _) * q);
-                pd[c] = r >= q ? r - q : r;
-            }
-        }
     }
 
     private void DropLimbs(Ciphertext a, CkksLevel level, CkksLevel target, Ciphertext destination)

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using BasedAI.Fhe.Arithmetic;
 
 namespace BasedAI.Fhe;
@@ -103,9 +105,9 @@ internal static class KeySwitcher
                     // Subtracting [P/2]_{q_i} here (adding its negation; values stay below 4q_i) turns floor into rounding.
                     PolyArithmetic.AddScalar(correction, q.Negate(constants.HalfPMod[i]), correction, q);
                     ntt[i].Forward(correction);
-                    var value = reduced.AsSpan(((part * t) + i) * n, n);
-                    PolyArithmetic.Subtract(value, correction, value, q);
-                    MultiplyScalarAdd(value, constants.InversePMod[i], constants.InversePModShoup[i], destination.Limb(part, i), q);
+                    PolyArithmetic.SubtractMultiplyScalarAdd(
+                        reduced.AsSpan(((part * t) + i) * n, n), correction, constants.InversePMod[i], constants.InversePModShoup[i],
+                        destination.Limb(part, i), q);
                 }
             }
         }
@@ -131,35 +133,37 @@ internal static class KeySwitcher
         ulong q = to.Value;
         ulong shift = to.Negate(to.Reduce(from));
         int n = destination.Length;
+        // d + shift < q_from + q_to: below 3·q_to when q_from ≤ 2·q_to (lazy), below 2·q_to when q_from ≤ q_to.
+        bool direct = from <= q || (lazy && from <= 2 * q);
+        bool reduceAfter = !lazy || from > 2 * q;
         fixed (ulong* src = source, dst = destination)
         {
-            if (lazy && from <= 2 * q)
+            int c = 0;
+            if (Avx2.IsSupported && direct)
             {
-                // d + shift < q_from + q_to ≤ 3·q_to.
-                for (int c = 0; c < n; c++)
+                var vHalf = Vector256.Create(half);
+                var vShift = Vector256.Create(shift);
+                var vq = Vector256.Create(q);
+                var vqm1 = Vector256.Create(q - 1);
+                for (; c + 4 <= n; c += 4)
                 {
-                    ulong d = src[c];
-                    dst[c] = d > half ? d + shift : d;
+                    var d = Vector256.Load(src + c);
+                    var r = d + (Avx2.CompareGreaterThan(d.AsInt64(), vHalf.AsInt64()).AsUInt64() & vShift);
+                    if (reduceAfter)
+                    {
+                        r = NttTables.SubtractIfAbove(r, vq, vqm1);
+                    }
+
+                    r.Store(dst + c);
                 }
             }
-            else if (from <= q)
+
+            for (; c < n; c++)
             {
-                for (int c = 0; c < n; c++)
-                {
-                    ulong d = src[c];
-                    ulong r = d > half ? d + shift : d;
-                    dst[c] = r >= q ? r - q : r;
-                }
-            }
-            else
-            {
-                for (int c = 0; c < n; c++)
-                {
-                    ulong d = src[c];
-                    ulong r = to.Reduce(d);
-                    r = d > half ? r + shift : r;
-                    dst[c] = r >= q ? r - q : r;
-                }
+                ulong d = src[c];
+                ulong r = direct ? d : to.Reduce(d);
+                r += shift & (ulong)((long)(half - d) >> 63);
+                dst[c] = reduceAfter ? PolyArithmetic.SubtractIfAtLeast(r, q) : r;
             }
         }
     }
@@ -208,16 +212,6 @@ internal static class KeySwitcher
                 o0[c] = q.Reduce128(acc[(4 * c) + 1], acc[4 * c]);
                 o1[c] = q.Reduce128(acc[(4 * c) + 3], acc[(4 * c) + 2]);
             }
-        }
-    }
-
-    private static void MultiplyScalarAdd(ReadOnlySpan<ulong> a, ulong w, ulong wShoup, Span<ulong> destination, Modulus modulus)
-    {
-        ulong qv = modulus.Value;
-        for (int c = 0; c < destination.Length; c++)
-        {
-            ulong s = modulus.MultiplyShoup(a[c], w, wShoup) + destination[c];
-            destination[c] = s >= qv ? s - qv : s;
         }
     }
 }

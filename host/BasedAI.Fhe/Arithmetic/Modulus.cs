@@ -49,8 +49,7 @@ internal readonly struct Modulus : IEquatable<Modulus>
     public ulong Reduce(ulong x)
     {
         ulong quotient = Math.BigMul(x, RatioHigh, out _);
-        ulong r = x - quotient * Value;
-        return r >= Value ? r - Value : r;
+        return PolyArithmetic.SubtractIfAtLeast(x - (quotient * Value), Value);
     }
 
     /// <summary>(high·2^64 + low) mod q for any 128-bit input (Barrett with the two-word ratio).</summary>
@@ -65,9 +64,8 @@ internal readonly struct Modulus : IEquatable<Modulus>
         ulong crossHigh = Math.BigMul(high, RatioLow, out ulong crossLow);
         ulong sum2 = sum + crossLow;
         ulong quotient = crossHigh + acc + (sum2 < crossLow ? 1UL : 0UL) + high * RatioHigh;
-        ulong r = low - quotient * Value;
-        r = r >= Value ? r - Value : r;
-        return r >= Value ? r - Value : r;
+        ulong r = low - (quotient * Value);
+        return PolyArithmetic.SubtractIfAtLeast(PolyArithmetic.SubtractIfAtLeast(r, Value), Value);
     }
 
     /// <summary>
@@ -82,10 +80,8 @@ internal readonly struct Modulus : IEquatable<Modulus>
         ulong top = (low >> shift) | (high << (64 - shift));
         ulong qHigh = Math.BigMul(top, ShiftedRatio, out ulong qLow);
         ulong quotient = (qLow >> (BitCount + 1)) | (qHigh << (63 - BitCount));
-        ulong r = low - quotient * Value;
-        ulong twice = Value << 1;
-        r = r >= twice ? r - twice : r;
-        return r >= Value ? r - Value : r;
+        ulong r = low - (quotient * Value);
+        return PolyArithmetic.SubtractIfAtLeast(PolyArithmetic.SubtractIfAtLeast(r, Value << 1), Value);
     }
 
     /// <summary>a·b mod q for a, b &lt; q.</summary>
@@ -98,19 +94,15 @@ internal readonly struct Modulus : IEquatable<Modulus>
 
     /// <summary>a + b mod q for a, b &lt; q.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Add(ulong a, ulong b)
-    {
-        ulong s = a + b;
-        return s >= Value ? s - Value : s;
-    }
+    public ulong Add(ulong a, ulong b) => PolyArithmetic.SubtractIfAtLeast(a + b, Value);
 
     /// <summary>a - b mod q for a, b &lt; q.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Subtract(ulong a, ulong b) => a >= b ? a - b : a + Value - b;
+    public ulong Subtract(ulong a, ulong b) => PolyArithmetic.SubtractIfAtLeast(a + Value - b, Value);
 
     /// <summary>-a mod q for a &lt; q.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Negate(ulong a) => a == 0 ? 0 : Value - a;
+    public ulong Negate(ulong a) => PolyArithmetic.SubtractIfAtLeast(Value - a, Value);
 
     /// <summary>The Shoup companion floor(w · 2^64 / q) of a constant w &lt; q.</summary>
     public ulong ShoupOf(ulong w) => (ulong)(((UInt128)w << 64) / Value);
@@ -120,8 +112,7 @@ internal readonly struct Modulus : IEquatable<Modulus>
     public ulong MultiplyShoup(ulong x, ulong w, ulong wShoup)
     {
         ulong quotient = Math.BigMul(x, wShoup, out _);
-        ulong r = x * w - quotient * Value;
-        return r >= Value ? r - Value : r;
+        return PolyArithmetic.SubtractIfAtLeast((x * w) - (quotient * Value), Value);
     }
 
     /// <summary>x·w mod q via the Shoup companion of w; result in [0, 2q) (lazy).</summary>
@@ -129,7 +120,7 @@ internal readonly struct Modulus : IEquatable<Modulus>
     public ulong MultiplyShoupLazy(ulong x, ulong w, ulong wShoup)
     {
         ulong quotient = Math.BigMul(x, wShoup, out _);
-        return x * w - quotient * Value;
+        return (x * w) - (quotient * Value);
     }
 
     /// <summary>b^e mod q.</summary>

@@ -135,8 +135,7 @@ internal sealed partial class NttTables
                     ulong* y = x + t;
                     for (int j = 0; j < t; j++)
                     {
-                        ulong u = x[j];
-                        u = u >= twoQ ? u - twoQ : u;
+                        ulong u = PolyArithmetic.SubtractIfAtLeast(x[j], twoQ);
                         ulong yj = y[j];
                         ulong v = yj * w - Math.BigMul(yj, wShoup, out _) * q;
                         x[j] = u + v;
@@ -147,9 +146,7 @@ internal sealed partial class NttTables
 
             for (int j = 0; j < n; j++)
             {
-                ulong u = a[j];
-                u = u >= twoQ ? u - twoQ : u;
-                a[j] = u >= q ? u - q : u;
+                a[j] = PolyArithmetic.SubtractIfAtLeast(PolyArithmetic.SubtractIfAtLeast(a[j], twoQ), q);
             }
         }
     }
@@ -177,8 +174,7 @@ internal sealed partial class NttTables
                     {
                         ulong u = x[j];
                         ulong v = y[j];
-                        ulong sum = u + v;
-                        x[j] = sum >= twoQ ? sum - twoQ : sum;
+                        x[j] = PolyArithmetic.SubtractIfAtLeast(u + v, twoQ);
                         ulong diff = u - v + twoQ;
                         y[j] = diff * w - Math.BigMul(diff, wShoup, out _) * q;
                     }
