@@ -57,14 +57,24 @@ internal sealed class SealReader
         }
 
         var (_, size) = ParseHeader(header, what, maxTotalSize);
-        byte[] data = new byte[size];
-        header.CopyTo(data, 0);
-        read = ReadFully(stream, data, SealWriter.HeaderSize, data.Length - SealWriter.HeaderSize);
-        if (read < data.Length - SealWriter.HeaderSize)
+        // Grow with what actually arrives rather than trusting the announced size with one large allocation.
+        using var buffer = new MemoryStream((int)Math.Min(size, 1 << 20));
+        buffer.Write(header);
+        byte[] chunk = new byte[81920];
+        long remaining = (long)size - SealWriter.HeaderSize;
+        while (remaining > 0)
         {
-            throw new SealFormatException($"{what}: data is truncated: the header announces {size} bytes but the stream ended after {read + SealWriter.HeaderSize}");
+            int got = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, remaining));
+            if (got == 0)
+            {
+                throw new SealFormatException($"{what}: data is truncated: the header announces {size} bytes but the stream ended after {buffer.Length}");
+            }
+
+            buffer.Write(chunk, 0, got);
+            remaining -= got;
         }
 
+        byte[] data = buffer.ToArray();
         return ReadObject(data, 0, what, maxTotalSize, readMembers, out _);
     }
 
