@@ -10,6 +10,6 @@ internal static class CommandModules
 {
     public static IEnumerable<Command> Create()
     {
-        yield break;
+        yield return FheCommands.Create();
     }
 }
