@@ -45,6 +45,7 @@ internal static class KeySwitcher
             {
                 int prime = outIndex == t ? special : outIndex;
                 var q = moduli[prime];
+                bool useDouble = FloatModular.IsSupported && q.Value < FloatModular.MaxModulus;
                 var converted = work.AsSpan(0, n);
                 for (int j = 0; j < t; j++)
                 {
@@ -61,7 +62,14 @@ internal static class KeySwitcher
                     }
 
                     var keyJ = key[j];
-                    MultiplyAccumulate(operand, keyJ.Limb(0, prime), keyJ.Limb(1, prime), accumulator.AsSpan(0, 4 * n), first: j == 0);
+                    if (useDouble)
+                    {
+                        MultiplyAccumulateDouble(operand, keyJ.Limb(0, prime), keyJ.Limb(1, prime), accumulator.AsSpan(0, 2 * n), q, j);
+                    }
+                    else
+                    {
+                        MultiplyAccumulate(operand, keyJ.Limb(0, prime), keyJ.Limb(1, prime), accumulator.AsSpan(0, 4 * n), first: j == 0);
+                    }
                 }
 
                 Span<ulong> out0;
@@ -77,7 +85,14 @@ internal static class KeySwitcher
                     out1 = reduced.AsSpan((t + outIndex) * n, n);
                 }
 
-                ReduceAccumulator(accumulator.AsSpan(0, 4 * n), q, out0, out1);
+                if (useDouble)
+                {
+                    ReduceAccumulatorDouble(accumulator.AsSpan(0, 2 * n), q, out0, out1);
+                }
+                else
+                {
+                    ReduceAccumulator(accumulator.AsSpan(0, 4 * n), q, out0, out1);
+                }
             }
 
             // Divide by P with rounding: u_i = (acc_i − [acc_P + P/2]_{q_i} + [P/2]_{q_i}) · P^{-1}.
@@ -198,6 +213,60 @@ internal static class KeySwitcher
                 slot[3] += high1 + (sum1 < low1 ? 1UL : 0UL);
                 slot[0] = sum0;
                 slot[2] = sum1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same accumulation in doubles for primes below 2^50: each product is reduced exactly (|r| &lt; q) and summed as a
+    /// signed double; every eighth digit re-centers the sums so they stay far below 2^53. Accumulator: acc0[n] then acc1[n].
+    /// </summary>
+    private static unsafe void MultiplyAccumulateDouble(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> k0, ReadOnlySpan<ulong> k1, Span<ulong> accumulator, Modulus modulus, int digit)
+    {
+        int n = a.Length;
+        var q = Vector256.Create((double)modulus.Value);
+        var inverseQ = Vector256.Create(1.0 / modulus.Value);
+        bool first = digit == 0;
+        bool recenter = digit % 8 == 7;
+        fixed (ulong* pa = a, p0 = k0, p1 = k1, acc = accumulator)
+        {
+            double* acc0 = (double*)acc;
+            double* acc1 = acc0 + n;
+            for (int c = 0; c < n; c += 4)
+            {
+                var x = FloatModular.ToDouble(Vector256.Load(pa + c));
+                var r0 = FloatModular.Multiply(x, FloatModular.ToDouble(Vector256.Load(p0 + c)), q, inverseQ);
+                var r1 = FloatModular.Multiply(x, FloatModular.ToDouble(Vector256.Load(p1 + c)), q, inverseQ);
+                if (!first)
+                {
+                    r0 += Vector256.Load(acc0 + c);
+                    r1 += Vector256.Load(acc1 + c);
+                    if (recenter)
+                    {
+                        r0 = FloatModular.ReduceCentered(r0, q, inverseQ);
+                        r1 = FloatModular.ReduceCentered(r1, q, inverseQ);
+                    }
+                }
+
+                r0.Store(acc0 + c);
+                r1.Store(acc1 + c);
+            }
+        }
+    }
+
+    private static unsafe void ReduceAccumulatorDouble(ReadOnlySpan<ulong> accumulator, Modulus modulus, Span<ulong> out0, Span<ulong> out1)
+    {
+        int n = out0.Length;
+        var q = Vector256.Create((double)modulus.Value);
+        var inverseQ = Vector256.Create(1.0 / modulus.Value);
+        fixed (ulong* acc = accumulator, o0 = out0, o1 = out1)
+        {
+            double* acc0 = (double*)acc;
+            double* acc1 = acc0 + n;
+            for (int c = 0; c < n; c += 4)
+            {
+                FloatModular.ToWords(FloatModular.Normalize(Vector256.Load(acc0 + c), q, inverseQ)).Store(o0 + c);
+                FloatModular.ToWords(FloatModular.Normalize(Vector256.Load(acc1 + c), q, inverseQ)).Store(o1 + c);
             }
         }
     }

@@ -133,10 +133,19 @@ public class ArithmeticTests
     [InlineData(12, 0xffffee001UL)]
     [InlineData(13, 0xffffffffffe8001UL)]
     [InlineData(13, 0xfffff4c001UL)]
+    [InlineData(14, 0x1ffffffe48001UL)]
     [InlineData(15, 0x7fffffffe90001UL)]
-    public void Vector_and_scalar_transforms_agree_including_lazy_inputs(int logN, ulong prime)
+    [InlineData(16, 0UL)]
+    public void Double_vector_and_scalar_transforms_agree_including_lazy_inputs(int logN, ulong prime)
     {
+        if (prime == 0)
+        {
+            // The largest prime the double-precision path takes: just below 2^50, 1 modulo 2^17.
+            prime = Primes.LargestPrimes(1UL << 17, 50, 1)[0];
+        }
+
         var tables = new NttTables(logN, new Modulus(prime));
+        Assert.Equal(prime < FloatModular.MaxModulus && FloatModular.IsSupported, tables.UseDouble);
         int n = 1 << logN;
         var random = new Random(99);
         var input = new ulong[n];
@@ -147,27 +156,84 @@ public class ArithmeticTests
         }
 
         var scalar = (ulong[])input.Clone();
-        var vector = (ulong[])input.Clone();
         tables.ForwardScalar(scalar);
+        Assert.All(scalar, v => Assert.True(v < prime));
         if (tables.UseVector)
         {
+            var vector = (ulong[])input.Clone();
             tables.ForwardVector(vector);
             Assert.Equal(scalar, vector);
         }
 
-        Assert.All(scalar, v => Assert.True(v < prime));
-        var back = (ulong[])scalar.Clone();
+        if (tables.UseDouble)
+        {
+            var viaDouble = (ulong[])input.Clone();
+            tables.ForwardDouble(viaDouble);
+            Assert.Equal(scalar, viaDouble);
+        }
+
+        // Inverse accepts [0, 2q): feed lazy representatives of the transform.
+        var lazy = scalar.Select((v, i) => i % 3 == 0 ? v + prime : v).ToArray();
+        var back = (ulong[])lazy.Clone();
         tables.InverseScalar(back);
         if (tables.UseVector)
         {
-            var backVector = (ulong[])scalar.Clone();
+            var backVector = (ulong[])lazy.Clone();
             tables.InverseVector(backVector);
             Assert.Equal(back, backVector);
+        }
+
+        if (tables.UseDouble)
+        {
+            var backDouble = (ulong[])lazy.Clone();
+            tables.InverseDouble(backDouble);
+            Assert.Equal(back, backDouble);
         }
 
         for (int i = 0; i < n; i++)
         {
             Assert.Equal(input[i] % prime, back[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData(0x7fffffd8001UL)]
+    [InlineData(0x1ffffffe48001UL)]
+    [InlineData(0x3fffffffd0001UL)]
+    [InlineData(0xffffffffffe8001UL)]
+    public void Coefficient_kernels_match_big_integer_arithmetic(ulong prime)
+    {
+        var q = new Modulus(prime);
+        var random = new Random((int)(prime & 0xffff));
+        int n = 4099; // not a multiple of four: exercises the scalar tails too
+        ulong[] Vector() => Enumerable.Range(0, n).Select(i => i < 3 ? prime - 1 - (ulong)i : (ulong)random.NextInt64() % prime).ToArray();
+        ulong[] a0 = Vector(), a1 = Vector(), b0 = Vector(), b1 = Vector(), acc = Vector();
+        ulong Mod(BigInteger x) => (ulong)(((x % prime) + prime) % prime);
+        var c0 = new ulong[n];
+        var c1 = new ulong[n];
+        var c2 = new ulong[n];
+        PolyArithmetic.TensorProduct(a0, a1, b0, b1, c0, c1, c2, q);
+        var s0 = new ulong[n];
+        var s1 = new ulong[n];
+        var s2 = new ulong[n];
+        PolyArithmetic.TensorSquare(a0, a1, s0, s1, s2, q);
+        var product = new ulong[n];
+        PolyArithmetic.Multiply(a0, b0, product, q);
+        var accumulated = (ulong[])acc.Clone();
+        PolyArithmetic.MultiplyAdd(a1, b1, accumulated, q);
+        var scaled = new ulong[n];
+        PolyArithmetic.MultiplyScalar(a0, prime - 2, scaled, q);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(Mod(new BigInteger(a0[i]) * b0[i]), c0[i]);
+            Assert.Equal(Mod((new BigInteger(a0[i]) * b1[i]) + (new BigInteger(a1[i]) * b0[i])), c1[i]);
+            Assert.Equal(Mod(new BigInteger(a1[i]) * b1[i]), c2[i]);
+            Assert.Equal(Mod(new BigInteger(a0[i]) * a0[i]), s0[i]);
+            Assert.Equal(Mod(2 * new BigInteger(a0[i]) * a1[i]), s1[i]);
+            Assert.Equal(Mod(new BigInteger(a1[i]) * a1[i]), s2[i]);
+            Assert.Equal(c0[i], product[i]);
+            Assert.Equal(Mod((new BigInteger(a1[i]) * b1[i]) + acc[i]), accumulated[i]);
+            Assert.Equal(Mod(new BigInteger(a0[i]) * (prime - 2)), scaled[i]);
         }
     }
 }

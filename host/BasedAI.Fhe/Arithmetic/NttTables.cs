@@ -50,6 +50,7 @@ internal sealed partial class NttTables
         LastInverseRootTimesInverseN = modulus.Multiply(InverseRootPowers[1], InverseN);
         LastInverseRootTimesInverseNShoup = modulus.ShoupOf(LastInverseRootTimesInverseN);
         InitializeVectorTables();
+        InitializeDoubleTables();
     }
 
     public int LogN { get; }
@@ -87,7 +88,11 @@ internal sealed partial class NttTables
             throw new ArgumentException($"expected {N} values, got {values.Length}", nameof(values));
         }
 
-        if (UseVector)
+        if (UseDouble)
+        {
+            ForwardDouble(values);
+        }
+        else if (UseVector)
         {
             ForwardVector(values);
         }
@@ -105,7 +110,11 @@ internal sealed partial class NttTables
             throw new ArgumentException($"expected {N} values, got {values.Length}", nameof(values));
         }
 
-        if (UseVector)
+        if (UseDouble)
+        {
+            InverseDouble(values);
+        }
+        else if (UseVector)
         {
             InverseVector(values);
         }

@@ -81,7 +81,20 @@ internal static class PolyArithmetic
         var barrett = new ProductReducer(modulus);
         fixed (ulong* pa = a, pb = b, pd = destination)
         {
-            for (int i = 0; i < n; i++)
+            int i = 0;
+            if (UseDouble(modulus))
+            {
+                var q = Vector256.Create((double)modulus.Value);
+                var inverseQ = Vector256.Create(1.0 / modulus.Value);
+                for (; i + 4 <= n; i += 4)
+                {
+                    var product = FloatModular.Multiply(
+                        FloatModular.ToDouble(Vector256.Load(pa + i)), FloatModular.ToDouble(Vector256.Load(pb + i)), q, inverseQ);
+                    FloatModular.ToWords(AddIfNegative(product, q)).Store(pd + i);
+                }
+            }
+
+            for (; i < n; i++)
             {
                 pd[i] = barrett.Multiply(pa[i], pb[i]);
             }
@@ -96,7 +109,20 @@ internal static class PolyArithmetic
         ulong q = modulus.Value;
         fixed (ulong* pa = a, pb = b, pd = destination)
         {
-            for (int i = 0; i < n; i++)
+            int i = 0;
+            if (UseDouble(modulus))
+            {
+                var vq = Vector256.Create((double)q);
+                var inverseQ = Vector256.Create(1.0 / q);
+                for (; i + 4 <= n; i += 4)
+                {
+                    var sum = FloatModular.Multiply(FloatModular.ToDouble(Vector256.Load(pa + i)), FloatModular.ToDouble(Vector256.Load(pb + i)), vq, inverseQ)
+                        + FloatModular.ToDouble(Vector256.Load(pd + i));
+                    FloatModular.ToWords(AddIfNegative(FloatModular.ReduceCentered(sum, vq, inverseQ), vq)).Store(pd + i);
+                }
+            }
+
+            for (; i < n; i++)
             {
                 pd[i] = SubtractIfAtLeast(barrett.Multiply(pa[i], pb[i]) + pd[i], q);
             }
@@ -115,7 +141,25 @@ internal static class PolyArithmetic
         var barrett = new ProductReducer(modulus);
         fixed (ulong* pa0 = a0, pa1 = a1, pb0 = b0, pb1 = b1, pc0 = c0, pc1 = c1, pc2 = c2)
         {
-            for (int i = 0; i < n; i++)
+            int i = 0;
+            if (UseDouble(modulus))
+            {
+                var q = Vector256.Create((double)modulus.Value);
+                var inverseQ = Vector256.Create(1.0 / modulus.Value);
+                for (; i + 4 <= n; i += 4)
+                {
+                    var x0 = FloatModular.ToDouble(Vector256.Load(pa0 + i));
+                    var x1 = FloatModular.ToDouble(Vector256.Load(pa1 + i));
+                    var y0 = FloatModular.ToDouble(Vector256.Load(pb0 + i));
+                    var y1 = FloatModular.ToDouble(Vector256.Load(pb1 + i));
+                    var middle = FloatModular.Multiply(x0, y1, q, inverseQ) + FloatModular.Multiply(x1, y0, q, inverseQ);
+                    FloatModular.ToWords(AddIfNegative(FloatModular.Multiply(x0, y0, q, inverseQ), q)).Store(pc0 + i);
+                    FloatModular.ToWords(AddIfNegative(FloatModular.ReduceCentered(middle, q, inverseQ), q)).Store(pc1 + i);
+                    FloatModular.ToWords(AddIfNegative(FloatModular.Multiply(x1, y1, q, inverseQ), q)).Store(pc2 + i);
+                }
+            }
+
+            for (; i < n; i++)
             {
                 ulong x0 = pa0[i], x1 = pa1[i], y0 = pb0[i], y1 = pb1[i];
                 UInt128 middle = Math.BigMul(x0, y1) + Math.BigMul(x1, y0);
@@ -134,7 +178,23 @@ internal static class PolyArithmetic
         var barrett = new ProductReducer(modulus);
         fixed (ulong* pa0 = a0, pa1 = a1, pc0 = c0, pc1 = c1, pc2 = c2)
         {
-            for (int i = 0; i < n; i++)
+            int i = 0;
+            if (UseDouble(modulus))
+            {
+                var q = Vector256.Create((double)modulus.Value);
+                var inverseQ = Vector256.Create(1.0 / modulus.Value);
+                for (; i + 4 <= n; i += 4)
+                {
+                    var x0 = FloatModular.ToDouble(Vector256.Load(pa0 + i));
+                    var x1 = FloatModular.ToDouble(Vector256.Load(pa1 + i));
+                    var cross = FloatModular.Multiply(x0, x1, q, inverseQ);
+                    FloatModular.ToWords(AddIfNegative(FloatModular.Multiply(x0, x0, q, inverseQ), q)).Store(pc0 + i);
+                    FloatModular.ToWords(AddIfNegative(FloatModular.ReduceCentered(cross + cross, q, inverseQ), q)).Store(pc1 + i);
+                    FloatModular.ToWords(AddIfNegative(FloatModular.Multiply(x1, x1, q, inverseQ), q)).Store(pc2 + i);
+                }
+            }
+
+            for (; i < n; i++)
             {
                 ulong x0 = pa0[i], x1 = pa1[i];
                 UInt128 middle = Math.BigMul(x0, x1) << 1;
@@ -336,6 +396,15 @@ internal static class PolyArithmetic
             return Reduce((ulong)(product >> 64), (ulong)product);
         }
     }
+
+    /// <summary>Whether products modulo this prime run in double precision (FMA present, q &lt; 2^50).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool UseDouble(Modulus modulus) => FloatModular.IsSupported && modulus.Value < FloatModular.MaxModulus;
+
+    /// <summary>r + q for negative lanes: maps a representative in (−q, q) to [0, q).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> AddIfNegative(Vector256<double> r, Vector256<double> q) =>
+        r + (Avx.CompareLessThan(r, Vector256<double>.Zero) & q);
 
     /// <summary>x ≥ bound ? x − bound : x without a branch (a data-dependent branch mispredicts half the time); x, bound &lt; 2^63.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
