@@ -373,6 +373,75 @@ public sealed class Evaluator
     /// <summary>Rotates in place.</summary>
     public void RotateInPlace(Ciphertext a, int steps) => Rotate(a, steps, a);
 
+    /// <summary>
+    /// Rotations of one ciphertext by each of <paramref name="steps"/>, sharing the expensive half of key switching
+    /// (hoisting): the digits of polynomial 1 are lifted and transformed once, and each rotation then only permutes them,
+    /// multiplies by its key and divides by the special prime. Each step needs its own Galois key. This is what the baby
+    /// steps of a matrix–vector product and other fan-outs of one ciphertext should use.
+    /// </summary>
+    public Ciphertext[] RotateHoisted(Ciphertext a, IReadOnlyList<int> steps)
+    {
+        var level = LevelOf(a, nameof(a));
+        ArgumentNullException.ThrowIfNull(steps);
+        if (a.Size != 2)
+        {
+            throw new ArgumentException($"rotations need a size-2 ciphertext; this one has size {a.Size} — relinearize first", nameof(a));
+        }
+
+        var keys = GaloisKeys ?? throw new MissingGaloisKeyException("this evaluator has no Galois keys, so it cannot rotate");
+        int slots = Context.SlotCount;
+        var elements = new uint[steps.Count];
+        for (int s = 0; s < steps.Count; s++)
+        {
+            int normalized = ((steps[s] % slots) + slots) % slots;
+            if (normalized > slots / 2)
+            {
+                normalized -= slots;
+            }
+
+            elements[s] = normalized == 0 ? 1 : GaloisKeys.GaloisElementForStep(normalized, Context.PolyModulusDegree);
+            if (elements[s] != 1 && !keys.HasElement(elements[s]))
+            {
+                throw new MissingGaloisKeyException($"no Galois key for a rotation by {steps[s]} (element {elements[s]}); hoisted rotations need a key per step");
+            }
+        }
+
+        var results = new Ciphertext[steps.Count];
+        ulong[]? decomposed = null;
+        try
+        {
+            for (int s = 0; s < steps.Count; s++)
+            {
+                if (elements[s] == 1)
+                {
+                    results[s] = a.Clone();
+                    results[s].Seed = null;
+                    continue;
+                }
+
+                decomposed ??= KeySwitcher.Decompose(level, a.Poly(1));
+                var result = new Ciphertext(level, 2) { Scale = a.Scale };
+                for (int i = 0; i < level.PrimeCount; i++)
+                {
+                    Context.Galois.ApplyNtt(a.Limb(0, i), elements[s], result.Limb(0, i));
+                }
+
+                result.Poly(1).Clear();
+                KeySwitcher.SwitchDecomposed(level, decomposed, Context.Galois.Table(elements[s]), keys.KeyFor(elements[s])!, result);
+                results[s] = result;
+            }
+        }
+        finally
+        {
+            if (decomposed is not null)
+            {
+                ArrayPool<ulong>.Shared.Return(decomposed);
+            }
+        }
+
+        return results;
+    }
+
     /// <summary>Complex conjugation of every slot.</summary>
     public Ciphertext Conjugate(Ciphertext a) => Into(d => Conjugate(a, d));
 

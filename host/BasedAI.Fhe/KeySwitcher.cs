@@ -29,23 +29,14 @@ internal static class KeySwitcher
         ulong[] digits = pool.Rent(t * n);
         ulong[] work = pool.Rent(n);
         ulong[] accumulator = pool.Rent(4 * n);
-        ulong[] specialParts = pool.Rent(2 * n);
-        ulong[] reduced = pool.Rent(2 * t * n);
+        ulong[] products = pool.Rent(2 * (t + 1) * n);
         try
         {
-            // Digits in coefficient form: d_j = INTT_j(target_j), values in [0, q_j).
-            for (int j = 0; j < t; j++)
-            {
-                var digit = digits.AsSpan(j * n, n);
-                target.Slice(j * n, n).CopyTo(digit);
-                ntt[j].Inverse(digit);
-            }
-
+            ToCoefficientDigits(level, target, digits);
             for (int outIndex = 0; outIndex <= t; outIndex++)
             {
                 int prime = outIndex == t ? special : outIndex;
                 var q = moduli[prime];
-                bool useDouble = FloatModular.IsSupported && q.Value < FloatModular.MaxModulus;
                 var converted = work.AsSpan(0, n);
                 for (int j = 0; j < t; j++)
                 {
@@ -61,78 +52,197 @@ internal static class KeySwitcher
                         operand = converted;
                     }
 
-                    var keyJ = key[j];
-                    if (useDouble)
-                    {
-                        MultiplyAccumulateDouble(operand, keyJ.Limb(0, prime), keyJ.Limb(1, prime), accumulator.AsSpan(0, 2 * n), q, j);
-                    }
-                    else
-                    {
-                        MultiplyAccumulate(operand, keyJ.Limb(0, prime), keyJ.Limb(1, prime), accumulator.AsSpan(0, 4 * n), first: j == 0);
-                    }
+                    Accumulate(operand, key[j], prime, q, j, accumulator);
                 }
 
-                Span<ulong> out0;
-                Span<ulong> out1;
-                if (outIndex == t)
-                {
-                    out0 = specialParts.AsSpan(0, n);
-                    out1 = specialParts.AsSpan(n, n);
-                }
-                else
-                {
-                    out0 = reduced.AsSpan(outIndex * n, n);
-                    out1 = reduced.AsSpan((t + outIndex) * n, n);
-                }
-
-                if (useDouble)
-                {
-                    ReduceAccumulatorDouble(accumulator.AsSpan(0, 2 * n), q, out0, out1);
-                }
-                else
-                {
-                    ReduceAccumulator(accumulator.AsSpan(0, 4 * n), q, out0, out1);
-                }
+                FinishAccumulation(accumulator, q, products, outIndex, t, n);
             }
 
-            // Divide by P with rounding: u_i = (acc_i − [acc_P + P/2]_{q_i} + [P/2]_{q_i}) · P^{-1}.
-            var constants = context.KeySwitching;
-            var pModulus = moduli[special];
-            ulong halfP = pModulus.Value >> 1;
-            for (int part = 0; part < 2; part++)
-            {
-                var top = specialParts.AsSpan(part * n, n);
-                ntt[special].Inverse(top);
-                PolyArithmetic.AddScalar(top, halfP, top, pModulus);
-                for (int i = 0; i < t; i++)
-                {
-                    var q = moduli[i];
-                    var correction = work.AsSpan(0, n);
-                    if (pModulus.Value <= q.Value)
-                    {
-                        top.CopyTo(correction);
-                    }
-                    else
-                    {
-                        PolyArithmetic.Reduce(top, correction, q);
-                    }
-
-                    // Subtracting [P/2]_{q_i} here (adding its negation; values stay below 4q_i) turns floor into rounding.
-                    PolyArithmetic.AddScalar(correction, q.Negate(constants.HalfPMod[i]), correction, q);
-                    ntt[i].Forward(correction);
-                    PolyArithmetic.SubtractMultiplyScalarAdd(
-                        reduced.AsSpan(((part * t) + i) * n, n), correction, constants.InversePMod[i], constants.InversePModShoup[i],
-                        destination.Limb(part, i), q);
-                }
-            }
+            ModDown(level, products, work, destination);
         }
         finally
         {
             pool.Return(digits);
             pool.Return(work);
             pool.Return(accumulator);
-            pool.Return(specialParts);
-            pool.Return(reduced);
+            pool.Return(products);
+        }
+    }
+
+    /// <summary>
+    /// The part of key switching that does not depend on the key: every digit of <paramref name="target"/> lifted to every
+    /// output prime, in NTT form. Limb (outIndex, j) sits at ((outIndex·t) + j)·N. Rotations of one ciphertext by several
+    /// steps share it (hoisting): an automorphism permutes NTT slots, and it commutes with the (centered) digit lift.
+    /// Return the array to <see cref="ArrayPool{T}.Shared"/> when done.
+    /// </summary>
+    public static ulong[] Decompose(CkksLevel level, ReadOnlySpan<ulong> target)
+    {
+        var context = level.Context;
+        int n = context.PolyModulusDegree;
+        int t = level.PrimeCount;
+        int special = context.KeySwitching.SpecialIndex;
+        var moduli = context.Moduli;
+        var ntt = context.NttTables;
+        ulong[] decomposed = ArrayPool<ulong>.Shared.Rent((t + 1) * t * n);
+        ulong[] digits = ArrayPool<ulong>.Shared.Rent(t * n);
+        try
+        {
+            ToCoefficientDigits(level, target, digits);
+            for (int outIndex = 0; outIndex <= t; outIndex++)
+            {
+                int prime = outIndex == t ? special : outIndex;
+                for (int j = 0; j < t; j++)
+                {
+                    var limb = decomposed.AsSpan(((outIndex * t) + j) * n, n);
+                    if (j == prime)
+                    {
+                        target.Slice(j * n, n).CopyTo(limb);
+                    }
+                    else
+                    {
+                        ConvertDigit(digits.AsSpan(j * n, n), moduli[j].Value, moduli[prime], limb, lazy: true);
+                        ntt[prime].Forward(limb);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(digits);
+        }
+
+        return decomposed;
+    }
+
+    /// <summary>
+    /// Key switching from a <see cref="Decompose"/>d polynomial, optionally after the automorphism given by its NTT
+    /// permutation table; adds (u0, u1) into <paramref name="destination"/>'s polynomials 0 and 1.
+    /// </summary>
+    public static void SwitchDecomposed(CkksLevel level, ulong[] decomposed, int[]? permutation, Ciphertext[] key, Ciphertext destination)
+    {
+        var context = level.Context;
+        int n = context.PolyModulusDegree;
+        int t = level.PrimeCount;
+        int special = context.KeySwitching.SpecialIndex;
+        var pool = ArrayPool<ulong>.Shared;
+        ulong[] work = pool.Rent(n);
+        ulong[] accumulator = pool.Rent(4 * n);
+        ulong[] products = pool.Rent(2 * (t + 1) * n);
+        try
+        {
+            for (int outIndex = 0; outIndex <= t; outIndex++)
+            {
+                int prime = outIndex == t ? special : outIndex;
+                var q = context.Moduli[prime];
+                for (int j = 0; j < t; j++)
+                {
+                    ReadOnlySpan<ulong> operand = decomposed.AsSpan(((outIndex * t) + j) * n, n);
+                    if (permutation is not null)
+                    {
+                        Permute(operand, permutation, work);
+                        operand = work.AsSpan(0, n);
+                    }
+
+                    Accumulate(operand, key[j], prime, q, j, accumulator);
+                }
+
+                FinishAccumulation(accumulator, q, products, outIndex, t, n);
+            }
+
+            ModDown(level, products, work, destination);
+        }
+        finally
+        {
+            pool.Return(work);
+            pool.Return(accumulator);
+            pool.Return(products);
+        }
+    }
+
+    private static void Permute(ReadOnlySpan<ulong> source, int[] table, Span<ulong> destination)
+    {
+        for (int k = 0; k < table.Length; k++)
+        {
+            destination[k] = source[table[k]];
+        }
+    }
+
+    /// <summary>Digits in coefficient form: d_j = INTT_j(target_j), values in [0, q_j).</summary>
+    private static void ToCoefficientDigits(CkksLevel level, ReadOnlySpan<ulong> target, ulong[] digits)
+    {
+        int n = level.Context.PolyModulusDegree;
+        for (int j = 0; j < level.PrimeCount; j++)
+        {
+            var digit = digits.AsSpan(j * n, n);
+            target.Slice(j * n, n).CopyTo(digit);
+            level.Ntt[j].Inverse(digit);
+        }
+    }
+
+    private static void Accumulate(ReadOnlySpan<ulong> operand, Ciphertext keyJ, int prime, Modulus q, int digit, ulong[] accumulator)
+    {
+        int n = operand.Length;
+        if (FloatModular.IsSupported && q.Value < FloatModular.MaxModulus)
+        {
+            MultiplyAccumulateDouble(operand, keyJ.Limb(0, prime), keyJ.Limb(1, prime), accumulator.AsSpan(0, 2 * n), q, digit);
+        }
+        else
+        {
+            MultiplyAccumulate(operand, keyJ.Limb(0, prime), keyJ.Limb(1, prime), accumulator.AsSpan(0, 4 * n), first: digit == 0);
+        }
+    }
+
+    /// <summary>Reduces the accumulated products for one output prime into the products buffer: part p at ((p·(t+1)) + outIndex)·N.</summary>
+    private static void FinishAccumulation(ulong[] accumulator, Modulus q, ulong[] products, int outIndex, int t, int n)
+    {
+        var out0 = products.AsSpan(outIndex * n, n);
+        var out1 = products.AsSpan(((t + 1) + outIndex) * n, n);
+        if (FloatModular.IsSupported && q.Value < FloatModular.MaxModulus)
+        {
+            ReduceAccumulatorDouble(accumulator.AsSpan(0, 2 * n), q, out0, out1);
+        }
+        else
+        {
+            ReduceAccumulator(accumulator.AsSpan(0, 4 * n), q, out0, out1);
+        }
+    }
+
+    /// <summary>Divides by P with rounding: u_i = (acc_i − [acc_P + P/2]_{q_i} + [P/2]_{q_i}) · P^{-1}, added into the destination.</summary>
+    private static void ModDown(CkksLevel level, ulong[] products, ulong[] work, Ciphertext destination)
+    {
+        var context = level.Context;
+        int n = context.PolyModulusDegree;
+        int t = level.PrimeCount;
+        int special = context.KeySwitching.SpecialIndex;
+        var moduli = context.Moduli;
+        var constants = context.KeySwitching;
+        var pModulus = moduli[special];
+        ulong halfP = pModulus.Value >> 1;
+        for (int part = 0; part < 2; part++)
+        {
+            var top = products.AsSpan(((part * (t + 1)) + t) * n, n);
+            context.NttTables[special].Inverse(top);
+            PolyArithmetic.AddScalar(top, halfP, top, pModulus);
+            for (int i = 0; i < t; i++)
+            {
+                var q = moduli[i];
+                var correction = work.AsSpan(0, n);
+                if (pModulus.Value <= q.Value)
+                {
+                    top.CopyTo(correction);
+                }
+                else
+                {
+                    PolyArithmetic.Reduce(top, correction, q);
+                }
+
+                // Subtracting [P/2]_{q_i} here (adding its negation) turns floor into rounding.
+                PolyArithmetic.AddScalar(correction, q.Negate(constants.HalfPMod[i]), correction, q);
+                context.NttTables[i].Forward(correction);
+                PolyArithmetic.SubtractMultiplyScalarAdd(
+                    products.AsSpan(((part * (t + 1)) + i) * n, n), correction, constants.InversePMod[i], constants.InversePModShoup[i],
+                    destination.Limb(part, i), q);
+            }
         }
     }
 

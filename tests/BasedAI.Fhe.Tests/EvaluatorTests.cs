@@ -113,6 +113,22 @@ public class EvaluatorTests : IClassFixture<CkksFixture>
     }
 
     [Fact]
+    public void Hoisted_rotations_match_individual_rotations()
+    {
+        var x = CkksFixture.RandomValues(Slots, 21);
+        var c = _f.Encrypt(x);
+        int[] steps = [1, 2, 3, 0, -1, 100, 2048];
+        var rotated = Eval.RotateHoisted(c, steps);
+        for (int s = 0; s < steps.Length; s++)
+        {
+            var expected = Enumerable.Range(0, Slots).Select(i => x[(((i + steps[s]) % Slots) + Slots) % Slots]).ToArray();
+            Assert.True(CkksFixture.MaxError(expected, _f.Decrypt(rotated[s])) < Bound, $"step {steps[s]}");
+        }
+
+        Assert.Throws<MissingGaloisKeyException>(() => Eval.RotateHoisted(c, [5]));
+    }
+
+    [Fact]
     public void Rotations_without_an_exact_key_compose_powers_of_two_or_fail_clearly()
     {
         var x = Enumerable.Range(0, Slots).Select(i => (double)(i % 101) / 101).ToArray();

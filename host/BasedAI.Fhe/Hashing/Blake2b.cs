@@ -14,25 +14,16 @@ internal struct Blake2b
     public const int BlockBytes = 128;
     public const int OutBytes = 64;
 
-    private static readonly ulong[] Iv =
-    [
-        0x6a09e667f3bcc908UL, 0xbb67ae8584caa73bUL, 0x3c6ef372fe94f82bUL, 0xa54ff53a5f1d36f1UL,
-        0x510e527fade682d1UL, 0x9b05688c2b3e6c1fUL, 0x1f83d9abfb41bd6bUL, 0x5be0cd19137e2179UL,
-    ];
+    private const ulong Iv0 = 0x6a09e667f3bcc908UL;
+    private const ulong Iv1 = 0xbb67ae8584caa73bUL;
+    private const ulong Iv2 = 0x3c6ef372fe94f82bUL;
+    private const ulong Iv3 = 0xa54ff53a5f1d36f1UL;
+    private const ulong Iv4 = 0x510e527fade682d1UL;
+    private const ulong Iv5 = 0x9b05688c2b3e6c1fUL;
+    private const ulong Iv6 = 0x1f83d9abfb41bd6bUL;
+    private const ulong Iv7 = 0x5be0cd19137e2179UL;
 
-    private static readonly byte[] Sigma =
-    [
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-        14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3,
-        11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4,
-        7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8,
-        9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13,
-        2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9,
-        12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11,
-        13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10,
-        6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5,
-        10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0,
-    ];
+    private static readonly ulong[] Iv = [Iv0, Iv1, Iv2, Iv3, Iv4, Iv5, Iv6, Iv7];
 
     private State _h;
     private Block _buffer;
@@ -104,15 +95,31 @@ internal struct Blake2b
         Span<byte> rootHash = stackalloc byte[OutBytes];
         root.Final(rootHash);
         int blocks = (output.Length + OutBytes - 1) / OutBytes;
+        // Each output node hashes the 64-byte root hash alone: one final compression of a zero-padded block.
+        Span<byte> block = stackalloc byte[BlockBytes];
+        block.Clear();
+        rootHash.CopyTo(block);
+        Span<byte> node = stackalloc byte[OutBytes];
         for (int i = 0; i < blocks; i++)
         {
             int blockSize = Math.Min(OutBytes, output.Length - (i * OutBytes));
             // Output node i: digest blockSize, key 0, fanout 0, depth 0, leaf 64; node offset i, xof length; inner 64.
-            var node = Create((ulong)(uint)blockSize | (64UL << 32), (ulong)(uint)i | (xofLength << 32), 64UL << 8, blockSize);
-            node.Update(rootHash);
-            node.Final(output.Slice(i * OutBytes, blockSize));
+            var state = Create((ulong)(uint)blockSize | (64UL << 32), (ulong)(uint)i | (xofLength << 32), 64UL << 8, blockSize);
+            state._t0 = OutBytes;
+            Compress(ref state, block, last: true);
+            if (blockSize == OutBytes)
+            {
+                state.WriteState(output.Slice(i * OutBytes, OutBytes));
+            }
+            else
+            {
+                state.WriteState(node);
+                node[..blockSize].CopyTo(output.Slice(i * OutBytes, blockSize));
+            }
         }
 
+        CryptographicOperations.ZeroMemory(block);
+        CryptographicOperations.ZeroMemory(node);
         CryptographicOperations.ZeroMemory(rootHash);
     }
 
@@ -143,14 +150,18 @@ internal struct Blake2b
         buffer[_bufferLength..].Clear();
         Compress(ref this, _buffer, last: true);
         Span<byte> full = stackalloc byte[OutBytes];
-        for (int i = 0; i < 8; i++)
-        {
-            BinaryPrimitives.WriteUInt64LittleEndian(full[(8 * i)..], _h[i]);
-        }
-
+        WriteState(full);
         full[..Math.Min(_digestLength, output.Length)].CopyTo(output);
         CryptographicOperations.ZeroMemory(full);
         CryptographicOperations.ZeroMemory(buffer);
+    }
+
+    private readonly void WriteState(Span<byte> destination)
+    {
+        for (int i = 0; i < 8; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(destination[(8 * i)..], _h[i]);
+        }
     }
 
     private void AbsorbKey(ReadOnlySpan<byte> key)
@@ -176,34 +187,119 @@ internal struct Blake2b
         }
     }
 
+    /// <summary>The compression function with the twelve rounds unrolled (message schedule as constants).</summary>
     private static void Compress(ref Blake2b s, ReadOnlySpan<byte> block, bool last)
     {
-        Span<ulong> m = stackalloc ulong[16];
-        for (int i = 0; i < 16; i++)
-        {
-            m[i] = BinaryPrimitives.ReadUInt64LittleEndian(block[(8 * i)..]);
-        }
-
+        ulong m0 = BinaryPrimitives.ReadUInt64LittleEndian(block), m1 = BinaryPrimitives.ReadUInt64LittleEndian(block[8..]);
+        ulong m2 = BinaryPrimitives.ReadUInt64LittleEndian(block[16..]), m3 = BinaryPrimitives.ReadUInt64LittleEndian(block[24..]);
+        ulong m4 = BinaryPrimitives.ReadUInt64LittleEndian(block[32..]), m5 = BinaryPrimitives.ReadUInt64LittleEndian(block[40..]);
+        ulong m6 = BinaryPrimitives.ReadUInt64LittleEndian(block[48..]), m7 = BinaryPrimitives.ReadUInt64LittleEndian(block[56..]);
+        ulong m8 = BinaryPrimitives.ReadUInt64LittleEndian(block[64..]), m9 = BinaryPrimitives.ReadUInt64LittleEndian(block[72..]);
+        ulong m10 = BinaryPrimitives.ReadUInt64LittleEndian(block[80..]), m11 = BinaryPrimitives.ReadUInt64LittleEndian(block[88..]);
+        ulong m12 = BinaryPrimitives.ReadUInt64LittleEndian(block[96..]), m13 = BinaryPrimitives.ReadUInt64LittleEndian(block[104..]);
+        ulong m14 = BinaryPrimitives.ReadUInt64LittleEndian(block[112..]), m15 = BinaryPrimitives.ReadUInt64LittleEndian(block[120..]);
         ulong v0 = s._h[0], v1 = s._h[1], v2 = s._h[2], v3 = s._h[3];
         ulong v4 = s._h[4], v5 = s._h[5], v6 = s._h[6], v7 = s._h[7];
-        ulong v8 = Iv[0], v9 = Iv[1], v10 = Iv[2], v11 = Iv[3];
-        ulong v12 = Iv[4] ^ s._t0, v13 = Iv[5] ^ s._t1;
-        ulong v14 = last ? ~Iv[6] : Iv[6];
-        ulong v15 = Iv[7];
-        ReadOnlySpan<byte> sigma = Sigma;
-        for (int round = 0; round < 12; round++)
-        {
-            ReadOnlySpan<byte> p = sigma.Slice((round % 10) * 16, 16);
-            G(ref v0, ref v4, ref v8, ref v12, m[p[0]], m[p[1]]);
-            G(ref v1, ref v5, ref v9, ref v13, m[p[2]], m[p[3]]);
-            G(ref v2, ref v6, ref v10, ref v14, m[p[4]], m[p[5]]);
-            G(ref v3, ref v7, ref v11, ref v15, m[p[6]], m[p[7]]);
-            G(ref v0, ref v5, ref v10, ref v15, m[p[8]], m[p[9]]);
-            G(ref v1, ref v6, ref v11, ref v12, m[p[10]], m[p[11]]);
-            G(ref v2, ref v7, ref v8, ref v13, m[p[12]], m[p[13]]);
-            G(ref v3, ref v4, ref v9, ref v14, m[p[14]], m[p[15]]);
-        }
-
+        ulong v8 = Iv0, v9 = Iv1, v10 = Iv2, v11 = Iv3;
+        ulong v12 = Iv4 ^ s._t0, v13 = Iv5 ^ s._t1;
+        ulong v14 = last ? ~Iv6 : Iv6;
+        ulong v15 = Iv7;
+        G(ref v0, ref v4, ref v8, ref v12, m0, m1);
+        G(ref v1, ref v5, ref v9, ref v13, m2, m3);
+        G(ref v2, ref v6, ref v10, ref v14, m4, m5);
+        G(ref v3, ref v7, ref v11, ref v15, m6, m7);
+        G(ref v0, ref v5, ref v10, ref v15, m8, m9);
+        G(ref v1, ref v6, ref v11, ref v12, m10, m11);
+        G(ref v2, ref v7, ref v8, ref v13, m12, m13);
+        G(ref v3, ref v4, ref v9, ref v14, m14, m15);
+        G(ref v0, ref v4, ref v8, ref v12, m14, m10);
+        G(ref v1, ref v5, ref v9, ref v13, m4, m8);
+        G(ref v2, ref v6, ref v10, ref v14, m9, m15);
+        G(ref v3, ref v7, ref v11, ref v15, m13, m6);
+        G(ref v0, ref v5, ref v10, ref v15, m1, m12);
+        G(ref v1, ref v6, ref v11, ref v12, m0, m2);
+        G(ref v2, ref v7, ref v8, ref v13, m11, m7);
+        G(ref v3, ref v4, ref v9, ref v14, m5, m3);
+        G(ref v0, ref v4, ref v8, ref v12, m11, m8);
+        G(ref v1, ref v5, ref v9, ref v13, m12, m0);
+        G(ref v2, ref v6, ref v10, ref v14, m5, m2);
+        G(ref v3, ref v7, ref v11, ref v15, m15, m13);
+        G(ref v0, ref v5, ref v10, ref v15, m10, m14);
+        G(ref v1, ref v6, ref v11, ref v12, m3, m6);
+        G(ref v2, ref v7, ref v8, ref v13, m7, m1);
+        G(ref v3, ref v4, ref v9, ref v14, m9, m4);
+        G(ref v0, ref v4, ref v8, ref v12, m7, m9);
+        G(ref v1, ref v5, ref v9, ref v13, m3, m1);
+        G(ref v2, ref v6, ref v10, ref v14, m13, m12);
+        G(ref v3, ref v7, ref v11, ref v15, m11, m14);
+        G(ref v0, ref v5, ref v10, ref v15, m2, m6);
+        G(ref v1, ref v6, ref v11, ref v12, m5, m10);
+        G(ref v2, ref v7, ref v8, ref v13, m4, m0);
+        G(ref v3, ref v4, ref v9, ref v14, m15, m8);
+        G(ref v0, ref v4, ref v8, ref v12, m9, m0);
+        G(ref v1, ref v5, ref v9, ref v13, m5, m7);
+        G(ref v2, ref v6, ref v10, ref v14, m2, m4);
+        G(ref v3, ref v7, ref v11, ref v15, m10, m15);
+        G(ref v0, ref v5, ref v10, ref v15, m14, m1);
+        G(ref v1, ref v6, ref v11, ref v12, m11, m12);
+        G(ref v2, ref v7, ref v8, ref v13, m6, m8);
+        G(ref v3, ref v4, ref v9, ref v14, m3, m13);
+        G(ref v0, ref v4, ref v8, ref v12, m2, m12);
+        G(ref v1, ref v5, ref v9, ref v13, m6, m10);
+        G(ref v2, ref v6, ref v10, ref v14, m0, m11);
+        G(ref v3, ref v7, ref v11, ref v15, m8, m3);
+        G(ref v0, ref v5, ref v10, ref v15, m4, m13);
+        G(ref v1, ref v6, ref v11, ref v12, m7, m5);
+        G(ref v2, ref v7, ref v8, ref v13, m15, m14);
+        G(ref v3, ref v4, ref v9, ref v14, m1, m9);
+        G(ref v0, ref v4, ref v8, ref v12, m12, m5);
+        G(ref v1, ref v5, ref v9, ref v13, m1, m15);
+        G(ref v2, ref v6, ref v10, ref v14, m14, m13);
+        G(ref v3, ref v7, ref v11, ref v15, m4, m10);
+        G(ref v0, ref v5, ref v10, ref v15, m0, m7);
+        G(ref v1, ref v6, ref v11, ref v12, m6, m3);
+        G(ref v2, ref v7, ref v8, ref v13, m9, m2);
+        G(ref v3, ref v4, ref v9, ref v14, m8, m11);
+        G(ref v0, ref v4, ref v8, ref v12, m13, m11);
+        G(ref v1, ref v5, ref v9, ref v13, m7, m14);
+        G(ref v2, ref v6, ref v10, ref v14, m12, m1);
+        G(ref v3, ref v7, ref v11, ref v15, m3, m9);
+        G(ref v0, ref v5, ref v10, ref v15, m5, m0);
+        G(ref v1, ref v6, ref v11, ref v12, m15, m4);
+        G(ref v2, ref v7, ref v8, ref v13, m8, m6);
+        G(ref v3, ref v4, ref v9, ref v14, m2, m10);
+        G(ref v0, ref v4, ref v8, ref v12, m6, m15);
+        G(ref v1, ref v5, ref v9, ref v13, m14, m9);
+        G(ref v2, ref v6, ref v10, ref v14, m11, m3);
+        G(ref v3, ref v7, ref v11, ref v15, m0, m8);
+        G(ref v0, ref v5, ref v10, ref v15, m12, m2);
+        G(ref v1, ref v6, ref v11, ref v12, m13, m7);
+        G(ref v2, ref v7, ref v8, ref v13, m1, m4);
+        G(ref v3, ref v4, ref v9, ref v14, m10, m5);
+        G(ref v0, ref v4, ref v8, ref v12, m10, m2);
+        G(ref v1, ref v5, ref v9, ref v13, m8, m4);
+        G(ref v2, ref v6, ref v10, ref v14, m7, m6);
+        G(ref v3, ref v7, ref v11, ref v15, m1, m5);
+        G(ref v0, ref v5, ref v10, ref v15, m15, m11);
+        G(ref v1, ref v6, ref v11, ref v12, m9, m14);
+        G(ref v2, ref v7, ref v8, ref v13, m3, m12);
+        G(ref v3, ref v4, ref v9, ref v14, m13, m0);
+        G(ref v0, ref v4, ref v8, ref v12, m0, m1);
+        G(ref v1, ref v5, ref v9, ref v13, m2, m3);
+        G(ref v2, ref v6, ref v10, ref v14, m4, m5);
+        G(ref v3, ref v7, ref v11, ref v15, m6, m7);
+        G(ref v0, ref v5, ref v10, ref v15, m8, m9);
+        G(ref v1, ref v6, ref v11, ref v12, m10, m11);
+        G(ref v2, ref v7, ref v8, ref v13, m12, m13);
+        G(ref v3, ref v4, ref v9, ref v14, m14, m15);
+        G(ref v0, ref v4, ref v8, ref v12, m14, m10);
+        G(ref v1, ref v5, ref v9, ref v13, m4, m8);
+        G(ref v2, ref v6, ref v10, ref v14, m9, m15);
+        G(ref v3, ref v7, ref v11, ref v15, m13, m6);
+        G(ref v0, ref v5, ref v10, ref v15, m1, m12);
+        G(ref v1, ref v6, ref v11, ref v12, m0, m2);
+        G(ref v2, ref v7, ref v8, ref v13, m11, m7);
+        G(ref v3, ref v4, ref v9, ref v14, m5, m3);
         s._h[0] ^= v0 ^ v8;
         s._h[1] ^= v1 ^ v9;
         s._h[2] ^= v2 ^ v10;
@@ -212,7 +308,6 @@ internal struct Blake2b
         s._h[5] ^= v5 ^ v13;
         s._h[6] ^= v6 ^ v14;
         s._h[7] ^= v7 ^ v15;
-        m.Clear();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

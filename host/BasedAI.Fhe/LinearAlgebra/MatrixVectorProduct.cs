@@ -5,7 +5,8 @@ namespace BasedAI.Fhe.LinearAlgebra;
 /// y = Σ_j rot_(j·n1)( Σ_i rot_(−j·n1)(diag_(j·n1+i)) ⊙ rot_i(x) ), n1·n2 = d'. That costs n1 − 1 + n2 − 1 rotations and at
 /// most d' plaintext multiplications (all-zero diagonals are skipped). Inputs use a <see cref="BlockLayout"/> with the vectors
 /// replicated; several vectors packed in one ciphertext are multiplied at once. Each output block holds M·x followed by
-/// zeros, so <see cref="EncryptedLinearAlgebra.ReplicateBlocks"/> restores the replicated layout with one rotation.
+/// zeros, so <see cref="EncryptedLinearAlgebra.ReplicateBlocks"/> restores the replicated layout with one rotation. The baby
+/// steps are hoisted rotations (<see cref="Evaluator.RotateHoisted"/>): one key-switching decomposition serves them all.
 /// </summary>
 public sealed class MatrixVectorProduct
 {
@@ -133,14 +134,14 @@ public sealed class MatrixVectorProduct
             throw new ParameterMismatchException($"level mismatch: the input is at level {input.Level}, the matrix is encoded at {Level}");
         }
 
+        // Baby steps share one key-switching decomposition of the input (hoisted rotations).
         var rotated = new Ciphertext?[_babySteps];
         rotated[0] = input;
-        for (int i = 1; i < _babySteps; i++)
+        var babySteps = Enumerable.Range(1, _babySteps - 1).Where(NeedsBabyStep).ToArray();
+        var babies = evaluator.RotateHoisted(input, babySteps);
+        for (int b = 0; b < babySteps.Length; b++)
         {
-            if (NeedsBabyStep(i))
-            {
-                rotated[i] = evaluator.Rotate(input, i);
-            }
+            rotated[babySteps[b]] = babies[b];
         }
 
         Ciphertext? result = null;
