@@ -334,13 +334,7 @@ public sealed class Evaluator
         var level = LevelOf(a, nameof(a));
         ArgumentNullException.ThrowIfNull(destination);
         var keys = GaloisKeys ?? throw new MissingGaloisKeyException($"this evaluator has no Galois keys, so it cannot rotate by {steps}");
-        int slots = Context.SlotCount;
-        int normalized = ((steps % slots) + slots) % slots;
-        if (normalized > slots / 2)
-        {
-            normalized -= slots;
-        }
-
+        int normalized = NormalizeStep(steps);
         if (normalized == 0)
         {
             CopyInto(a, destination);
@@ -381,24 +375,38 @@ public sealed class Evaluator
     /// </summary>
     public Ciphertext[] RotateHoisted(Ciphertext a, IReadOnlyList<int> steps)
     {
+        ArgumentNullException.ThrowIfNull(steps);
+        var results = new Ciphertext[steps.Count];
+        for (int s = 0; s < results.Length; s++)
+        {
+            results[s] = new Ciphertext();
+        }
+
+        RotateHoisted(a, steps, results);
+        return results;
+    }
+
+    /// <summary>Hoisted rotations into caller-owned destinations (reused without allocation); none may be <paramref name="a"/>.</summary>
+    public void RotateHoisted(Ciphertext a, IReadOnlyList<int> steps, IReadOnlyList<Ciphertext> destinations)
+    {
         var level = LevelOf(a, nameof(a));
         ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(destinations);
+        if (destinations.Count != steps.Count || destinations.Any(d => d is null || ReferenceEquals(d, a)))
+        {
+            throw new ArgumentException("give one destination per step, none of them the input ciphertext", nameof(destinations));
+        }
+
         if (a.Size != 2)
         {
             throw new ArgumentException($"rotations need a size-2 ciphertext; this one has size {a.Size} — relinearize first", nameof(a));
         }
 
         var keys = GaloisKeys ?? throw new MissingGaloisKeyException("this evaluator has no Galois keys, so it cannot rotate");
-        int slots = Context.SlotCount;
         var elements = new uint[steps.Count];
         for (int s = 0; s < steps.Count; s++)
         {
-            int normalized = ((steps[s] % slots) + slots) % slots;
-            if (normalized > slots / 2)
-            {
-                normalized -= slots;
-            }
-
+            int normalized = NormalizeStep(steps[s]);
             elements[s] = normalized == 0 ? 1 : GaloisKeys.GaloisElementForStep(normalized, Context.PolyModulusDegree);
             if (elements[s] != 1 && !keys.HasElement(elements[s]))
             {
@@ -406,21 +414,22 @@ public sealed class Evaluator
             }
         }
 
-        var results = new Ciphertext[steps.Count];
         ulong[]? decomposed = null;
         try
         {
             for (int s = 0; s < steps.Count; s++)
             {
+                var result = destinations[s];
                 if (elements[s] == 1)
                 {
-                    results[s] = a.Clone();
-                    results[s].Seed = null;
+                    result.CopyFrom(a);
+                    result.Seed = null;
                     continue;
                 }
 
                 decomposed ??= KeySwitcher.Decompose(level, a.Poly(1));
-                var result = new Ciphertext(level, 2) { Scale = a.Scale };
+                result.Resize(level, 2);
+                result.Scale = a.Scale;
                 for (int i = 0; i < level.PrimeCount; i++)
                 {
                     Context.Galois.ApplyNtt(a.Limb(0, i), elements[s], result.Limb(0, i));
@@ -428,7 +437,6 @@ public sealed class Evaluator
 
                 result.Poly(1).Clear();
                 KeySwitcher.SwitchDecomposed(level, decomposed, Context.Galois.Table(elements[s]), keys.KeyFor(elements[s])!, result);
-                results[s] = result;
             }
         }
         finally
@@ -438,8 +446,6 @@ public sealed class Evaluator
                 ArrayPool<ulong>.Shared.Return(decomposed);
             }
         }
-
-        return results;
     }
 
     /// <summary>Complex conjugation of every slot.</summary>
@@ -730,6 +736,14 @@ public sealed class Evaluator
         }
 
         destination.Scale = scale;
+    }
+
+    /// <summary>A rotation step reduced to (−N/4, N/4]: rotations are cyclic over the N/2 slots.</summary>
+    private int NormalizeStep(int steps)
+    {
+        int slots = Context.SlotCount;
+        int normalized = ((steps % slots) + slots) % slots;
+        return normalized > slots / 2 ? normalized - slots : normalized;
     }
 
     private static List<int> NonAdjacentForm(int value)

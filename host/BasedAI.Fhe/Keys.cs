@@ -53,7 +53,7 @@ public sealed class SecretKey : IDisposable
     public static SecretKey Load(CkksContext context, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return SealReader.ReadObject(stream, "secret key", Plaintext.MaxSerializedSize(context), r => ReadMembers(context, r));
+        return SealReader.ReadObject(stream, "secret key", Plaintext.MaxSerializedSize(context), r => ReadMembers(context, r), sensitive: true);
     }
 
     /// <summary>Reads a SEAL <c>SecretKey</c> from bytes.</summary>
@@ -61,7 +61,7 @@ public sealed class SecretKey : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(data);
-        return SealReader.ReadObject(data, 0, "secret key", Plaintext.MaxSerializedSize(context), r => ReadMembers(context, r), out _);
+        return SealReader.ReadObject(data, 0, "secret key", Plaintext.MaxSerializedSize(context), r => ReadMembers(context, r), out _, sensitive: true);
     }
 
     /// <summary>Overwrites the key material with zeros.</summary>

@@ -106,20 +106,4 @@ internal static class Sampling
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    /// <summary>Writes a small signed polynomial into every limb of an RNS polynomial (coefficient form).</summary>
-    public static void LiftSmall(ReadOnlySpan<sbyte> small, CkksLevel level, Span<ulong> destination)
-    {
-        int n = small.Length;
-        for (int j = 0; j < level.PrimeCount; j++)
-        {
-            ulong q = level.Moduli[j].Value;
-            var limb = destination.Slice(j * n, n);
-            for (int c = 0; c < n; c++)
-            {
-                int v = small[c];
-                limb[c] = v >= 0 ? (ulong)v : q - (ulong)(-v);
-            }
-        }
-    }
 }

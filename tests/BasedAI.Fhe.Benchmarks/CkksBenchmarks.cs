@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BasedAI.Fhe.Arithmetic;
+using BasedAI.Fhe.LinearAlgebra;
 
 namespace BasedAI.Fhe.Benchmarks;
 
@@ -26,6 +27,10 @@ public class CkksBenchmarks : IDisposable
     private double[] _values = null!;
     private double[] _decoded = null!;
     private NttTables _ntt = null!;
+    private MatrixVectorProduct _matrix = null!;
+    private Evaluator _matrixEvaluator = null!;
+    private Ciphertext _packed = null!;
+    private int[] _hoistedSteps = null!;
 
     [Params(8192, 16384)]
     public int N { get; set; }
@@ -50,6 +55,20 @@ public class CkksBenchmarks : IDisposable
         _destination = _evaluator.Multiply(_a, _b);
         _plainDestination = _decryptor.Decrypt(_a);
         _ntt = _context.NttTables[0];
+        var weights = new double[64, 64];
+        for (int r = 0; r < 64; r++)
+        {
+            for (int c = 0; c < 64; c++)
+            {
+                weights[r, c] = random.NextDouble() - 0.5;
+            }
+        }
+
+        _matrix = MatrixVectorProduct.Create(_context, weights);
+        _hoistedSteps = [1, 2, 3, 4, 5, 6, 7];
+        _matrixEvaluator = new Evaluator(_context, null, _keyGenerator.CreateGaloisKeys(_matrix.RequiredRotationSteps.Concat(_hoistedSteps)));
+        var vectors = Enumerable.Range(0, _matrix.Layout.Capacity).Select(_ => Enumerable.Range(0, 64).Select(_ => random.NextDouble()).ToArray()).ToArray();
+        _packed = _encryptor.Encrypt(_encoder.Encode(_matrix.Layout.Pack(vectors), scale));
         _limb = new ulong[N];
         for (int i = 0; i < N; i++)
         {
@@ -131,6 +150,12 @@ public class CkksBenchmarks : IDisposable
 
     [Benchmark(Description = "rotate by 1")]
     public void Rotate() => _evaluator.Rotate(_a, 1, _destination);
+
+    [Benchmark(Description = "7 rotations, hoisted")]
+    public Ciphertext[] RotateHoisted() => _matrixEvaluator.RotateHoisted(_packed, _hoistedSteps);
+
+    [Benchmark(Description = "64x64 matrix × packed vectors (BSGS)")]
+    public Ciphertext MatrixVector() => _matrix.Apply(_matrixEvaluator, _packed);
 
     [Benchmark(Description = "relinearization-key generation")]
     public RelinearizationKeys RelinKeyGen() => _keyGenerator.CreateRelinearizationKeys();

@@ -115,14 +115,6 @@ internal readonly struct Modulus : IEquatable<Modulus>
         return PolyArithmetic.SubtractIfAtLeast((x * w) - (quotient * Value), Value);
     }
 
-    /// <summary>x·w mod q via the Shoup companion of w; result in [0, 2q) (lazy).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong MultiplyShoupLazy(ulong x, ulong w, ulong wShoup)
-    {
-        ulong quotient = Math.BigMul(x, wShoup, out _);
-        return (x * w) - (quotient * Value);
-    }
-
     /// <summary>b^e mod q.</summary>
     public ulong Pow(ulong b, ulong e)
     {

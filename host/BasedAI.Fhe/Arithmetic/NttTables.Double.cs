@@ -29,10 +29,6 @@ internal sealed partial class NttTables
     /// <summary>Whether the double-precision transforms run (FMA, AVX2, q &lt; 2^50, N ≥ 8).</summary>
     public bool UseDouble { get; private set; }
 
-    /// <summary>Disables (or re-enables where supported) the double-precision path; lets tests compare paths.</summary>
-    internal void SetDoubleEnabled(bool enabled) =>
-        UseDouble = enabled && FloatModular.IsSupported && Modulus.Value < FloatModular.MaxModulus && N >= 8;
-
     private void InitializeDoubleTables()
     {
         UseDouble = FloatModular.IsSupported && Modulus.Value < FloatModular.MaxModulus && N >= 8;

@@ -21,9 +21,6 @@ internal sealed partial class NttTables
     private LaneTwiddles _inverseT2;
     private LaneTwiddles _inverseT1;
 
-    /// <summary>Disables (or re-enables where supported) the vector path; lets tests compare both paths.</summary>
-    internal void SetVectorEnabled(bool enabled) => UseVector = enabled && Avx2.IsSupported && N >= 8;
-
     private void InitializeVectorTables()
     {
         UseVector = Avx2.IsSupported && N >= 8;

@@ -6,7 +6,7 @@ namespace BasedAI.Fhe.LinearAlgebra;
 /// most d' plaintext multiplications (all-zero diagonals are skipped). Inputs use a <see cref="BlockLayout"/> with the vectors
 /// replicated; several vectors packed in one ciphertext are multiplied at once. Each output block holds M·x followed by
 /// zeros, so <see cref="EncryptedLinearAlgebra.ReplicateBlocks"/> restores the replicated layout with one rotation. The baby
-/// steps are hoisted rotations (<see cref="Evaluator.RotateHoisted"/>): one key-switching decomposition serves them all.
+/// steps are hoisted rotations (<see cref="Evaluator.RotateHoisted(Ciphertext, IReadOnlyList{int})"/>): one key-switching decomposition serves them all.
 /// </summary>
 public sealed class MatrixVectorProduct
 {

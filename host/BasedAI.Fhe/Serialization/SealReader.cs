@@ -27,8 +27,11 @@ internal sealed class SealReader
 
     public int Remaining => _end - _position;
 
-    /// <summary>Reads one top-level object from the start of <paramref name="data"/>; returns it and how many bytes it took.</summary>
-    public static T ReadObject<T>(byte[] data, int offset, string what, long maxTotalSize, Func<SealReader, T> readMembers, out int consumed)
+    /// <summary>
+    /// Reads one top-level object from the start of <paramref name="data"/>; returns it and how many bytes it took.
+    /// With <paramref name="sensitive"/> (secret keys), buffers this reader creates are wiped after use.
+    /// </summary>
+    public static T ReadObject<T>(byte[] data, int offset, string what, long maxTotalSize, Func<SealReader, T> readMembers, out int consumed, bool sensitive = false)
     {
         if (data.Length - offset < SealWriter.HeaderSize)
         {
@@ -42,11 +45,11 @@ internal sealed class SealReader
         }
 
         consumed = (int)size;
-        return ReadBody(data, offset + SealWriter.HeaderSize, offset + (int)size, compression, what, maxTotalSize, readMembers);
+        return ReadBody(data, offset + SealWriter.HeaderSize, offset + (int)size, compression, what, maxTotalSize, readMembers, sensitive);
     }
 
-    /// <summary>Reads one top-level object from a stream, consuming exactly its bytes.</summary>
-    public static T ReadObject<T>(Stream stream, string what, long maxTotalSize, Func<SealReader, T> readMembers)
+    /// <summary>Reads one top-level object from a stream, consuming exactly its bytes (wiping its copies when <paramref name="sensitive"/>).</summary>
+    public static T ReadObject<T>(Stream stream, string what, long maxTotalSize, Func<SealReader, T> readMembers, bool sensitive = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         byte[] header = new byte[SealWriter.HeaderSize];
@@ -57,25 +60,42 @@ internal sealed class SealReader
         }
 
         var (_, size) = ParseHeader(header, what, maxTotalSize);
-        // Grow with what actually arrives rather than trusting the announced size with one large allocation.
-        using var buffer = new MemoryStream((int)Math.Min(size, 1 << 20));
-        buffer.Write(header);
+        // Grow with what actually arrives rather than trusting the announced size with one large allocation — except for
+        // secrets, read into one exact buffer (the size is bounded by the object's maximum) so no stray copies are left.
+        using var buffer = new MemoryStream(sensitive ? (int)size : (int)Math.Min(size, 1 << 20));
         byte[] chunk = new byte[81920];
-        long remaining = (long)size - SealWriter.HeaderSize;
-        while (remaining > 0)
+        byte[]? data = null;
+        try
         {
-            int got = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, remaining));
-            if (got == 0)
+            buffer.Write(header);
+            long remaining = (long)size - SealWriter.HeaderSize;
+            while (remaining > 0)
             {
-                throw new SealFormatException($"{what}: data is truncated: the header announces {size} bytes but the stream ended after {buffer.Length}");
+                int got = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, remaining));
+                if (got == 0)
+                {
+                    throw new SealFormatException($"{what}: data is truncated: the header announces {size} bytes but the stream ended after {buffer.Length}");
+                }
+
+                buffer.Write(chunk, 0, got);
+                remaining -= got;
             }
 
-            buffer.Write(chunk, 0, got);
-            remaining -= got;
+            data = buffer.ToArray();
+            return ReadObject(data, 0, what, maxTotalSize, readMembers, out _, sensitive);
         }
-
-        byte[] data = buffer.ToArray();
-        return ReadObject(data, 0, what, maxTotalSize, readMembers, out _);
+        finally
+        {
+            if (sensitive)
+            {
+                Array.Clear(chunk);
+                Array.Clear(buffer.GetBuffer());
+                if (data is not null)
+                {
+                    Array.Clear(data);
+                }
+            }
+        }
     }
 
     /// <summary>Validates a SEALHeader and returns its compression mode and total size.</summary>
@@ -240,22 +260,32 @@ internal sealed class SealReader
         return (int)count;
     }
 
-    private static T ReadBody<T>(byte[] data, int start, int end, SealCompression compression, string what, long maxTotalSize, Func<SealReader, T> readMembers)
+    private static T ReadBody<T>(
+        byte[] data, int start, int end, SealCompression compression, string what, long maxTotalSize, Func<SealReader, T> readMembers, bool sensitive = false)
     {
-        SealReader reader;
         if (compression == SealCompression.None)
         {
-            reader = new SealReader(data, start, end, what);
-        }
-        else
-        {
-            byte[] inflated = Decompress(data.AsSpan(start, end - start), compression, what, maxTotalSize);
-            reader = new SealReader(inflated, 0, inflated.Length, what);
+            var reader = new SealReader(data, start, end, what);
+            T result = readMembers(reader);
+            reader.ExpectEnd();
+            return result;
         }
 
-        T result = readMembers(reader);
-        reader.ExpectEnd();
-        return result;
+        byte[] inflated = Decompress(data.AsSpan(start, end - start), compression, what, maxTotalSize);
+        try
+        {
+            var reader = new SealReader(inflated, 0, inflated.Length, what);
+            T result = readMembers(reader);
+            reader.ExpectEnd();
+            return result;
+        }
+        finally
+        {
+            if (sensitive)
+            {
+                Array.Clear(inflated);
+            }
+        }
     }
 
     private static byte[] Decompress(ReadOnlySpan<byte> compressed, SealCompression compression, string what, long maxSize)
