@@ -108,19 +108,18 @@ public sealed class CkksContext
     public CkksLevel? FindLevel(ParmsId parmsId) => _levelsById.GetValueOrDefault(parmsId);
 
     /// <summary>The data level with the given parms_id; throws <see cref="ParameterMismatchException"/> when there is none.</summary>
-    internal CkksLevel GetDataLevel(ParmsId parmsId, string what)
+    internal CkksLevel GetDataLevel(ParmsId parmsId, string what, string? name = null)
     {
-        if (!_levelsById.TryGetValue(parmsId, out var level))
+        if (_levelsById.TryGetValue(parmsId, out var level) && !level.IsKeyLevel)
         {
-            throw new ParameterMismatchException($"{what} was made with different encryption parameters (parms_id {parmsId} is not in this context: {Parameters})");
+            return level;
         }
 
-        if (level.IsKeyLevel)
-        {
-            throw new ParameterMismatchException($"{what} is at the key level; only keys live there");
-        }
-
-        return level;
+        // Messages are built only on failure: the lookup runs on every operation.
+        string subject = name is null ? what : $"{what} '{name}'";
+        throw level is null
+            ? new ParameterMismatchException($"{subject} was made with different encryption parameters (parms_id {parmsId} is not in this context: {Parameters})")
+            : new ParameterMismatchException($"{subject} is at the key level; only keys live there");
     }
 }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using BasedAI.Fhe.Arithmetic;
 
 namespace BasedAI.Fhe;
@@ -289,57 +291,103 @@ public sealed class CkksEncoder
     }
 
     /// <summary>Evaluates the coefficient vector at the 2N-th roots (output index k ↔ ζ^(2·bitrev(k)+1)), like the forward NTT.</summary>
-    private void ForwardTransform(double[] real, double[] imaginary)
+    private unsafe void ForwardTransform(double[] real, double[] imaginary)
     {
         int n = _n;
-        for (int m = 1, t = n >> 1; m < n; m <<= 1, t >>= 1)
+        fixed (double* re = real, im = imaginary, rootRe = _rootReal, rootIm = _rootImaginary)
         {
-            for (int i = 0; i < m; i++)
+            for (int m = 1, t = n >> 1; m < n; m <<= 1, t >>= 1)
             {
-                double wr = _rootReal[m + i];
-                double wi = _rootImaginary[m + i];
-                int start = 2 * i * t;
-                for (int j = start; j < start + t; j++)
+                for (int i = 0; i < m; i++)
                 {
-                    double yr = real[j + t];
-                    double yi = imaginary[j + t];
-                    double vr = (yr * wr) - (yi * wi);
-                    double vi = (yr * wi) + (yi * wr);
-                    double ur = real[j];
-                    double ui = imaginary[j];
-                    real[j] = ur + vr;
-                    imaginary[j] = ui + vi;
-                    real[j + t] = ur - vr;
-                    imaginary[j + t] = ui - vi;
+                    double wr = rootRe[m + i];
+                    double wi = rootIm[m + i];
+                    int start = 2 * i * t;
+                    int j = start;
+                    if (Fma.IsSupported && t >= 4)
+                    {
+                        var vwr = Vector256.Create(wr);
+                        var vwi = Vector256.Create(wi);
+                        for (; j < start + t; j += 4)
+                        {
+                            var yr = Vector256.Load(re + j + t);
+                            var yi = Vector256.Load(im + j + t);
+                            var vr = Fma.MultiplySubtract(yr, vwr, yi * vwi);
+                            var vi = Fma.MultiplyAdd(yr, vwi, yi * vwr);
+                            var ur = Vector256.Load(re + j);
+                            var ui = Vector256.Load(im + j);
+                            (ur + vr).Store(re + j);
+                            (ui + vi).Store(im + j);
+                            (ur - vr).Store(re + j + t);
+                            (ui - vi).Store(im + j + t);
+                        }
+                    }
+
+                    for (; j < start + t; j++)
+                    {
+                        double yr = re[j + t];
+                        double yi = im[j + t];
+                        double vr = (yr * wr) - (yi * wi);
+                        double vi = (yr * wi) + (yi * wr);
+                        double ur = re[j];
+                        double ui = im[j];
+                        re[j] = ur + vr;
+                        im[j] = ui + vi;
+                        re[j + t] = ur - vr;
+                        im[j + t] = ui - vi;
+                    }
                 }
             }
         }
     }
 
     /// <summary>The inverse of <see cref="ForwardTransform"/> without the 1/N factor (folded into the encoding scale).</summary>
-    private void InverseTransform(double[] real, double[] imaginary)
+    private unsafe void InverseTransform(double[] real, double[] imaginary)
     {
         int n = _n;
-        for (int m = n >> 1, t = 1; m >= 1; m >>= 1, t <<= 1)
+        fixed (double* re = real, im = imaginary, rootRe = _rootReal, rootIm = _rootImaginary)
         {
-            for (int i = 0; i < m; i++)
+            for (int m = n >> 1, t = 1; m >= 1; m >>= 1, t <<= 1)
             {
-                // Inverse twiddle: the conjugate of the forward one.
-                double wr = _rootReal[m + i];
-                double wi = -_rootImaginary[m + i];
-                int start = 2 * i * t;
-                for (int j = start; j < start + t; j++)
+                for (int i = 0; i < m; i++)
                 {
-                    double ur = real[j];
-                    double ui = imaginary[j];
-                    double vr = real[j + t];
-                    double vi = imaginary[j + t];
-                    real[j] = ur + vr;
-                    imaginary[j] = ui + vi;
-                    double dr = ur - vr;
-                    double di = ui - vi;
-                    real[j + t] = (dr * wr) - (di * wi);
-                    imaginary[j + t] = (dr * wi) + (di * wr);
+                    // Inverse twiddle: the conjugate of the forward one.
+                    double wr = rootRe[m + i];
+                    double wi = -rootIm[m + i];
+                    int start = 2 * i * t;
+                    int j = start;
+                    if (Fma.IsSupported && t >= 4)
+                    {
+                        var vwr = Vector256.Create(wr);
+                        var vwi = Vector256.Create(wi);
+                        for (; j < start + t; j += 4)
+                        {
+                            var ur = Vector256.Load(re + j);
+                            var ui = Vector256.Load(im + j);
+                            var vr = Vector256.Load(re + j + t);
+                            var vi = Vector256.Load(im + j + t);
+                            (ur + vr).Store(re + j);
+                            (ui + vi).Store(im + j);
+                            var dr = ur - vr;
+                            var di = ui - vi;
+                            Fma.MultiplySubtract(dr, vwr, di * vwi).Store(re + j + t);
+                            Fma.MultiplyAdd(dr, vwi, di * vwr).Store(im + j + t);
+                        }
+                    }
+
+                    for (; j < start + t; j++)
+                    {
+                        double ur = re[j];
+                        double ui = im[j];
+                        double vr = re[j + t];
+                        double vi = im[j + t];
+                        re[j] = ur + vr;
+                        im[j] = ui + vi;
+                        double dr = ur - vr;
+                        double di = ui - vi;
+                        re[j + t] = (dr * wr) - (di * wi);
+                        im[j + t] = (dr * wi) + (di * wr);
+                    }
                 }
             }
         }

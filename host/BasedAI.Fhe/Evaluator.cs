@@ -776,7 +776,7 @@ public sealed class Evaluator
             throw new ArgumentException("the ciphertext is empty", name);
         }
 
-        return Context.GetDataLevel(ciphertext.ParmsId, "the ciphertext '" + name + "'");
+        return Context.GetDataLevel(ciphertext.ParmsId, "the ciphertext", name);
     }
 
     private void CheckPlain(Plaintext plain, CkksLevel level)

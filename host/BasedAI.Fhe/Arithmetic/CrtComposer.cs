@@ -13,6 +13,9 @@ internal sealed class CrtComposer
     private readonly ulong[][] _punctured;  // Q / q_i, k words each
     private readonly ulong[] _inverse;      // (Q / q_i)^{-1} mod q_i
     private readonly ulong[] _inverseShoup;
+    private readonly double[] _inverseModuli;       // 1 / q_i
+    private readonly UInt128[] _puncturedLow;       // (Q / q_i) mod 2^128
+    private readonly UInt128 _qLow;                 // Q mod 2^128
 
     public CrtComposer(Modulus[] moduli)
     {
@@ -38,6 +41,9 @@ internal sealed class CrtComposer
         _punctured = new ulong[k][];
         _inverse = new ulong[k];
         _inverseShoup = new ulong[k];
+        _inverseModuli = moduli.Select(m => 1.0 / m.Value).ToArray();
+        _puncturedLow = new UInt128[k];
+        _qLow = new UInt128(k > 1 ? _q[1] : 0, _q[0]);
         for (int i = 0; i < k; i++)
         {
             var p = new ulong[k];
@@ -53,6 +59,7 @@ internal sealed class CrtComposer
             }
 
             _punctured[i] = p;
+            _puncturedLow[i] = new UInt128(k > 1 ? p[1] : 0, p[0]);
             _inverse[i] = moduli[i].Inverse(reduced);
             _inverseShoup[i] = moduli[i].ShoupOf(_inverse[i]);
         }
@@ -74,24 +81,70 @@ internal sealed class CrtComposer
             return x >= _threshold[0] ? -(double)(q - x) * factor : x * factor;
         }
 
-        var acc = scratch[..(k + 1)];
-        acc.Clear();
+        // Fast path: the centered value is Σ y_i·(Q/q_i) − r·Q with r = round(Σ y_i/q_i); computed modulo 2^128 it is exact
+        // whenever |x| < 2^127, which a check against the first residue confirms (a wrapped result differs by a nonzero
+        // multiple of 2^128, never a multiple of q_0). Otherwise, fall back to exact multi-word arithmetic.
+        UInt128 wrapped = UInt128.Zero;
+        double estimate = 0;
         for (int i = 0; i < k; i++)
         {
             ulong y = _moduli[i].MultiplyShoup(residues[(i * n) + index], _inverse[i], _inverseShoup[i]);
+            estimate += y * _inverseModuli[i];
+            UInt128 p = _puncturedLow[i];
+            ulong high = Math.BigMul(y, (ulong)p, out ulong low);
+            wrapped += new UInt128(high + (y * (ulong)(p >> 64)), low);
+        }
+
+        UInt128 rounded = (UInt128)(ulong)Math.Round(estimate);
+        var candidate = (Int128)(wrapped - (rounded * _qLow));
+        if (Matches(candidate, residues[index], _moduli[0]))
+        {
+            return (double)candidate * factor;
+        }
+
+        var acc = scratch[..(k + 1)];
+        acc.Clear();
+        double quotient = 0;
+        for (int i = 0; i < k; i++)
+        {
+            ulong y = _moduli[i].MultiplyShoup(residues[(i * n) + index], _inverse[i], _inverseShoup[i]);
+            quotient += y * _inverseModuli[i];
             ulong[] p = _punctured[i];
             ulong carry = 0;
             for (int j = 0; j < k; j++)
             {
-                UInt128 t = ((UInt128)y * p[j]) + acc[j] + carry;
-                acc[j] = (ulong)t;
-                carry = (ulong)(t >> 64);
+                ulong high = Math.BigMul(y, p[j], out ulong low);
+                ulong sum = low + carry;
+                high += sum < carry ? 1UL : 0UL;
+                ulong total = sum + acc[j];
+                high += total < sum ? 1UL : 0UL;
+                acc[j] = total;
+                carry = high;
             }
 
             acc[k] += carry;
         }
 
-        // The sum is below k·Q; subtract Q until it is reduced.
+        // The sum is Σ y_i·(Q/q_i) < k·Q, and Σ y_i/q_i estimates how many Q it holds; subtract that many at once, then
+        // correct the estimate by at most one either way.
+        ulong multiple = (ulong)Math.Max(0, Math.Floor(quotient) - 1);
+        if (multiple > 0)
+        {
+            ulong borrow = 0;
+            ulong carry = 0;
+            for (int j = 0; j <= k; j++)
+            {
+                ulong qj = j < k ? _q[j] : 0;
+                ulong high = Math.BigMul(multiple, qj, out ulong low);
+                ulong product = low + carry;
+                carry = high + (product < carry ? 1UL : 0UL);
+                ulong a = acc[j];
+                ulong d = a - product - borrow;
+                borrow = (a < product || (a == product && borrow != 0)) ? 1UL : 0UL;
+                acc[j] = d;
+            }
+        }
+
         while (acc[k] != 0 || Compare(acc[..k], _q) >= 0)
         {
             ulong borrow = 0;
@@ -134,6 +187,14 @@ internal sealed class CrtComposer
         }
 
         return negative ? -result : result;
+    }
+
+    private static bool Matches(Int128 candidate, ulong residue, Modulus modulus)
+    {
+        bool negative = candidate < 0;
+        var magnitude = (UInt128)(negative ? -candidate : candidate);
+        ulong reduced = modulus.Reduce128((ulong)(magnitude >> 64), (ulong)magnitude);
+        return (negative ? modulus.Negate(reduced) : reduced) == residue;
     }
 
     private static int Compare(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)

@@ -10,10 +10,12 @@ internal sealed class GaloisTool
 {
     private readonly int _logN;
     private readonly ConcurrentDictionary<uint, int[]> _tables = new();
+    private readonly Func<uint, int[]> _build;
 
     public GaloisTool(int logN)
     {
         _logN = logN;
+        _build = Build;
     }
 
     /// <summary>destination[k] = source[table[k]]; source and destination must not overlap.</summary>
@@ -26,7 +28,7 @@ internal sealed class GaloisTool
         }
     }
 
-    public int[] Table(uint galoisElement) => _tables.GetOrAdd(galoisElement, Build);
+    public int[] Table(uint galoisElement) => _tables.GetOrAdd(galoisElement, _build);
 
     private int[] Build(uint galoisElement)
     {
