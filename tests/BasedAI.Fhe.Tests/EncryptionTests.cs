@@ -52,6 +52,19 @@ public class EncryptionTests : IClassFixture<CkksFixture>
     }
 
     [Fact]
+    public void Decoding_values_beyond_two_to_the_127_takes_the_exact_path()
+    {
+        // Coefficients near 2^133 do not fit the 128-bit fast composition; the residue check sends them to exact arithmetic.
+        var values = CkksFixture.RandomValues(32, 6, 1e12);
+        var plain = _f.Encoder.Encode(values, Math.Pow(2, 100), _f.Context.FirstLevel);
+        var decoded = _f.Encoder.Decode(plain);
+        for (int i = 0; i < values.Length; i++)
+        {
+            Assert.True(Math.Abs(values[i] - decoded[i]) < 1e-1, $"slot {i}: {decoded[i]} vs {values[i]}");
+        }
+    }
+
+    [Fact]
     public void Public_key_encryption_round_trips()
     {
         var values = CkksFixture.RandomValues(_f.Context.SlotCount, 4);
