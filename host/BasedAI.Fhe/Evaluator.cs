@@ -171,6 +171,32 @@ public sealed class Evaluator
         destination.Scale = scale;
     }
 
+    /// <summary>
+    /// accumulator += a · plain in one pass (no temporary): the inner loop of plaintext–ciphertext dot products and of the
+    /// diagonal matrix–vector product. The accumulator must have a's level and size and the product's scale.
+    /// </summary>
+    public void MultiplyPlainAndAdd(Ciphertext a, Plaintext plain, Ciphertext accumulator)
+    {
+        var level = LevelOf(a, nameof(a));
+        CheckPlain(plain, level);
+        LevelOf(accumulator, nameof(accumulator));
+        SameLevel(a, accumulator, "the ciphertext", "the accumulator");
+        SameScale(a.Scale * plain.Scale, accumulator.Scale, "the product", "the accumulator");
+        if (accumulator.Size != a.Size || ReferenceEquals(a, accumulator))
+        {
+            throw new ArgumentException("the accumulator must be a separate ciphertext of the same size", nameof(accumulator));
+        }
+
+        accumulator.Seed = null;
+        for (int p = 0; p < a.Size; p++)
+        {
+            for (int i = 0; i < level.PrimeCount; i++)
+            {
+                PolyArithmetic.MultiplyAdd(a.Limb(p, i), plain.Limb(i), accumulator.Limb(p, i), level.Moduli[i]);
+            }
+        }
+    }
+
     /// <summary>a · value in every slot, the constant encoded at <paramref name="constantScale"/> (scales multiply; no transform).</summary>
     public Ciphertext MultiplyByConstant(Ciphertext a, double value, double constantScale) => Into(d => MultiplyByConstant(a, value, constantScale, d));
 

@@ -78,6 +78,23 @@ public class EvaluatorTests : IClassFixture<CkksFixture>
     }
 
     [Fact]
+    public void Multiply_plain_and_add_accumulates_dot_products()
+    {
+        var x = CkksFixture.RandomValues(Slots, 30);
+        var y = CkksFixture.RandomValues(Slots, 31);
+        var w = CkksFixture.RandomValues(Slots, 32);
+        var cx = _f.Encrypt(x);
+        var cy = _f.Encrypt(y);
+        var pw = _f.Encoder.Encode(w, CkksFixture.Scale);
+        var accumulator = Eval.MultiplyPlain(cx, pw);
+        Eval.MultiplyPlainAndAdd(cy, pw, accumulator);
+        var expected = Enumerable.Range(0, Slots).Select(i => (x[i] + y[i]) * w[i]).ToArray();
+        Assert.True(CkksFixture.MaxError(expected, _f.Decrypt(Eval.RescaleToNext(accumulator))) < Bound);
+        Assert.Throws<ParameterMismatchException>(() => Eval.MultiplyPlainAndAdd(cy, pw, cx));
+        Assert.Throws<ArgumentException>(() => Eval.MultiplyPlainAndAdd(accumulator, _f.Encoder.Encode(1.0, 1.0), accumulator));
+    }
+
+    [Fact]
     public void Depth_is_used_up_then_refused()
     {
         var x = CkksFixture.RandomValues(Slots, 16, 0.9);

@@ -145,7 +145,6 @@ public sealed class MatrixVectorProduct
         }
 
         Ciphertext? result = null;
-        var term = new Ciphertext();
         for (int j = 0; j < _giantSteps; j++)
         {
             Ciphertext? inner = null;
@@ -163,8 +162,7 @@ public sealed class MatrixVectorProduct
                 }
                 else
                 {
-                    evaluator.MultiplyPlain(rotated[i]!, plain, term);
-                    evaluator.Add(inner, term, inner);
+                    evaluator.MultiplyPlainAndAdd(rotated[i]!, plain, inner);
                 }
             }
 
