@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 
 namespace BasedAI.Fhe.Hashing;
@@ -190,6 +192,12 @@ internal struct Blake2b
     /// <summary>The compression function with the twelve rounds unrolled (message schedule as constants).</summary>
     private static void Compress(ref Blake2b s, ReadOnlySpan<byte> block, bool last)
     {
+        if (Avx2.IsSupported)
+        {
+            CompressVector(ref s, block, last);
+            return;
+        }
+
         ulong m0 = BinaryPrimitives.ReadUInt64LittleEndian(block), m1 = BinaryPrimitives.ReadUInt64LittleEndian(block[8..]);
         ulong m2 = BinaryPrimitives.ReadUInt64LittleEndian(block[16..]), m3 = BinaryPrimitives.ReadUInt64LittleEndian(block[24..]);
         ulong m4 = BinaryPrimitives.ReadUInt64LittleEndian(block[32..]), m5 = BinaryPrimitives.ReadUInt64LittleEndian(block[40..]);
@@ -308,6 +316,84 @@ internal struct Blake2b
         s._h[5] ^= v5 ^ v13;
         s._h[6] ^= v6 ^ v14;
         s._h[7] ^= v7 ^ v15;
+    }
+
+    /// <summary>
+    /// The compression function with the four columns (then diagonals) of the state in AVX2 lanes: rows of four words,
+    /// diagonalized by lane permutations between the two half-rounds; byte shuffles implement the 16- and 24-bit rotations.
+    /// </summary>
+    private static void CompressVector(ref Blake2b s, ReadOnlySpan<byte> block, bool last)
+    {
+        ulong m0 = BinaryPrimitives.ReadUInt64LittleEndian(block), m1 = BinaryPrimitives.ReadUInt64LittleEndian(block[8..]);
+        ulong m2 = BinaryPrimitives.ReadUInt64LittleEndian(block[16..]), m3 = BinaryPrimitives.ReadUInt64LittleEndian(block[24..]);
+        ulong m4 = BinaryPrimitives.ReadUInt64LittleEndian(block[32..]), m5 = BinaryPrimitives.ReadUInt64LittleEndian(block[40..]);
+        ulong m6 = BinaryPrimitives.ReadUInt64LittleEndian(block[48..]), m7 = BinaryPrimitives.ReadUInt64LittleEndian(block[56..]);
+        ulong m8 = BinaryPrimitives.ReadUInt64LittleEndian(block[64..]), m9 = BinaryPrimitives.ReadUInt64LittleEndian(block[72..]);
+        ulong m10 = BinaryPrimitives.ReadUInt64LittleEndian(block[80..]), m11 = BinaryPrimitives.ReadUInt64LittleEndian(block[88..]);
+        ulong m12 = BinaryPrimitives.ReadUInt64LittleEndian(block[96..]), m13 = BinaryPrimitives.ReadUInt64LittleEndian(block[104..]);
+        ulong m14 = BinaryPrimitives.ReadUInt64LittleEndian(block[112..]), m15 = BinaryPrimitives.ReadUInt64LittleEndian(block[120..]);
+        var h0 = Vector256.Create(s._h[0], s._h[1], s._h[2], s._h[3]);
+        var h1 = Vector256.Create(s._h[4], s._h[5], s._h[6], s._h[7]);
+        var row1 = h0;
+        var row2 = h1;
+        var row3 = Vector256.Create(Iv0, Iv1, Iv2, Iv3);
+        var row4 = Vector256.Create(Iv4 ^ s._t0, Iv5 ^ s._t1, last ? ~Iv6 : Iv6, Iv7);
+        var rotate16 = Vector256.Create((byte)2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9, 2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9);
+        var rotate24 = Vector256.Create((byte)3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10, 3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m0, m2, m4, m6), Vector256.Create(m1, m3, m5, m7), Vector256.Create(m8, m10, m12, m14), Vector256.Create(m9, m11, m13, m15), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m14, m4, m9, m13), Vector256.Create(m10, m8, m15, m6), Vector256.Create(m1, m0, m11, m5), Vector256.Create(m12, m2, m7, m3), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m11, m12, m5, m15), Vector256.Create(m8, m0, m2, m13), Vector256.Create(m10, m3, m7, m9), Vector256.Create(m14, m6, m1, m4), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m7, m3, m13, m11), Vector256.Create(m9, m1, m12, m14), Vector256.Create(m2, m5, m4, m15), Vector256.Create(m6, m10, m0, m8), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m9, m5, m2, m10), Vector256.Create(m0, m7, m4, m15), Vector256.Create(m14, m11, m6, m3), Vector256.Create(m1, m12, m8, m13), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m2, m6, m0, m8), Vector256.Create(m12, m10, m11, m3), Vector256.Create(m4, m7, m15, m1), Vector256.Create(m13, m5, m14, m9), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m12, m1, m14, m4), Vector256.Create(m5, m15, m13, m10), Vector256.Create(m0, m6, m9, m8), Vector256.Create(m7, m3, m2, m11), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m13, m7, m12, m3), Vector256.Create(m11, m14, m1, m9), Vector256.Create(m5, m15, m8, m2), Vector256.Create(m0, m4, m6, m10), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m6, m14, m11, m0), Vector256.Create(m15, m9, m3, m8), Vector256.Create(m12, m13, m1, m10), Vector256.Create(m2, m7, m4, m5), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m10, m8, m7, m1), Vector256.Create(m2, m4, m6, m5), Vector256.Create(m15, m9, m3, m13), Vector256.Create(m11, m14, m12, m0), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m0, m2, m4, m6), Vector256.Create(m1, m3, m5, m7), Vector256.Create(m8, m10, m12, m14), Vector256.Create(m9, m11, m13, m15), rotate16, rotate24);
+        Round(ref row1, ref row2, ref row3, ref row4, Vector256.Create(m14, m4, m9, m13), Vector256.Create(m10, m8, m15, m6), Vector256.Create(m1, m0, m11, m5), Vector256.Create(m12, m2, m7, m3), rotate16, rotate24);
+        h0 ^= row1 ^ row3;
+        h1 ^= row2 ^ row4;
+        s._h[0] = h0.GetElement(0);
+        s._h[1] = h0.GetElement(1);
+        s._h[2] = h0.GetElement(2);
+        s._h[3] = h0.GetElement(3);
+        s._h[4] = h1.GetElement(0);
+        s._h[5] = h1.GetElement(1);
+        s._h[6] = h1.GetElement(2);
+        s._h[7] = h1.GetElement(3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Round(
+        ref Vector256<ulong> row1, ref Vector256<ulong> row2, ref Vector256<ulong> row3, ref Vector256<ulong> row4,
+        Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c, Vector256<ulong> d, Vector256<byte> rotate16, Vector256<byte> rotate24)
+    {
+        HalfRound(ref row1, ref row2, ref row3, ref row4, a, b, rotate16, rotate24);
+        // Diagonalize: lane i of rows 2, 3, 4 moves by 1, 2, 3 so the diagonals line up as columns.
+        row2 = Avx2.Permute4x64(row2, 0b00_11_10_01);
+        row3 = Avx2.Permute4x64(row3, 0b01_00_11_10);
+        row4 = Avx2.Permute4x64(row4, 0b10_01_00_11);
+        HalfRound(ref row1, ref row2, ref row3, ref row4, c, d, rotate16, rotate24);
+        row2 = Avx2.Permute4x64(row2, 0b10_01_00_11);
+        row3 = Avx2.Permute4x64(row3, 0b01_00_11_10);
+        row4 = Avx2.Permute4x64(row4, 0b00_11_10_01);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void HalfRound(
+        ref Vector256<ulong> row1, ref Vector256<ulong> row2, ref Vector256<ulong> row3, ref Vector256<ulong> row4,
+        Vector256<ulong> x, Vector256<ulong> y, Vector256<byte> rotate16, Vector256<byte> rotate24)
+    {
+        row1 += row2 + x;
+        row4 = Avx2.Shuffle((row4 ^ row1).AsUInt32(), 0b10_11_00_01).AsUInt64();
+        row3 += row4;
+        row2 = Avx2.Shuffle((row2 ^ row3).AsByte(), rotate24).AsUInt64();
+        row1 += row2 + y;
+        row4 = Avx2.Shuffle((row4 ^ row1).AsByte(), rotate16).AsUInt64();
+        row3 += row4;
+        var t = row2 ^ row3;
+        row2 = Avx2.ShiftRightLogical(t, 63) | (t + t);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
