@@ -10,6 +10,7 @@ internal static class CommandModules
 {
     public static IEnumerable<Command> Create()
     {
+        yield return EvmCommands.Create();
         yield break;
     }
 }

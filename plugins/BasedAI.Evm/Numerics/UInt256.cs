@@ -220,6 +220,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
         MultiplyFull(a, b, out result);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MultiplyFull(in UInt256 a, in UInt256 b, out UInt256 result)
     {
         ulong a0 = a.U0, a1 = a.U1, a2 = a.U2, a3 = a.U3;
@@ -522,6 +523,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     public static void Not(in UInt256 a, out UInt256 result) => result = new UInt256(~a.U0, ~a.U1, ~a.U2, ~a.U3);
 
     /// <summary>The <paramref name="index"/>-th byte counting from the most significant (EVM BYTE); 0 when index ≥ 32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static UInt256 Byte(in UInt256 index, in UInt256 x)
     {
         if (!index.FitsInUInt64 || index.U0 >= 32)
@@ -534,6 +536,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     }
 
     /// <summary>x shifted left by <paramref name="shift"/> bits (0 when shift ≥ 256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ShiftLeft(in UInt256 x, in UInt256 shift, out UInt256 result)
     {
         if (!shift.FitsInUInt64 || shift.U0 >= 256)
@@ -545,6 +548,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     }
 
     /// <summary>x shifted left by <paramref name="n"/> bits, n in [0, 256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ShiftLeft(in UInt256 x, int n, out UInt256 result)
     {
         int limbs = n / 64, bits = n % 64;
@@ -569,6 +573,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     }
 
     /// <summary>x logically shifted right by <paramref name="shift"/> bits (0 when shift ≥ 256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ShiftRight(in UInt256 x, in UInt256 shift, out UInt256 result)
     {
         if (!shift.FitsInUInt64 || shift.U0 >= 256)
@@ -580,6 +585,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     }
 
     /// <summary>x logically shifted right by <paramref name="n"/> bits, n in [0, 256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ShiftRight(in UInt256 x, int n, out UInt256 result)
     {
         int limbs = n / 64, bits = n % 64;
@@ -626,6 +632,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     // ------------------------------------------------------------------ comparison
 
     /// <summary>Signed (two's-complement) a &lt; b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool SignedLessThan(in UInt256 a, in UInt256 b)
     {
         bool negA = a.IsNegative, negB = b.IsNegative;
@@ -704,6 +711,28 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     public static UInt256 operator /(in UInt256 a, in UInt256 b)
     {
         Divide(a, b, out UInt256 r);
+        return r;
+    }
+
+    /// <summary>Logical left shift by <paramref name="bits"/> (0 when ≥ 256).</summary>
+    public static UInt256 operator <<(in UInt256 a, int bits)
+    {
+        if ((uint)bits >= 256)
+        {
+            return Zero;
+        }
+        ShiftLeft(a, bits, out UInt256 r);
+        return r;
+    }
+
+    /// <summary>Logical right shift by <paramref name="bits"/> (0 when ≥ 256).</summary>
+    public static UInt256 operator >>(in UInt256 a, int bits)
+    {
+        if ((uint)bits >= 256)
+        {
+            return Zero;
+        }
+        ShiftRight(a, bits, out UInt256 r);
         return r;
     }
 

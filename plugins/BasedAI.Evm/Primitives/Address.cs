@@ -47,11 +47,14 @@ public readonly struct Address : IEquatable<Address>, IComparable<Address>
     }
 
     /// <summary>The address as a 256-bit word (zero-extended).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public UInt256 ToUInt256()
     {
-        Span<byte> bytes = stackalloc byte[Size];
-        CopyTo(bytes);
-        return new UInt256(bytes);
+        // Inverse of the word constructor: rebuild the big-endian limbs from the memory-order words.
+        ulong u0 = BinaryPrimitives.ReverseEndianness((_b >> 32) | ((ulong)_c << 32));
+        ulong u1 = BinaryPrimitives.ReverseEndianness((_a >> 32) | (_b << 32));
+        ulong u2 = BinaryPrimitives.ReverseEndianness(_a << 32);
+        return new UInt256(u0, u1, u2, 0);
     }
 
     /// <summary>Copies the 20 bytes into <paramref name="destination"/>.</summary>
