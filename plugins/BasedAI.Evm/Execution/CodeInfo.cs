@@ -18,11 +18,11 @@ internal sealed class CodeInfo
     private readonly int[] _blockAt;
     private readonly BlockInfo[] _blocks;
 
-    public CodeInfo(byte[] code)
+    public CodeInfo(ReadOnlySpan<byte> code)
     {
         Length = code.Length;
         Padded = new byte[Start + code.Length + TailPadding];
-        code.CopyTo(Padded, Start);
+        code.CopyTo(Padded.AsSpan(Start));
         _jumpDestinations = Analyze(code);
         (_blockAt, _blocks) = AnalyzeBlocks(code);
     }

@@ -55,6 +55,19 @@ public enum ExitReason : byte
     SlowInstruction,
 }
 
+/// <summary>
+/// A view of call data without copying: a child's input is a slice of the suspended parent's memory, which cannot change or be
+/// released until the child has finished.
+/// </summary>
+internal readonly record struct DataSlice(byte[] Buffer, int Offset, int Length)
+{
+    public static readonly DataSlice Empty = new([], 0, 0);
+
+    public ReadOnlySpan<byte> Span => Buffer.AsSpan(Offset, Length);
+
+    public static DataSlice Of(byte[] data) => new(data, 0, data.Length);
+}
+
 /// <summary>One call frame: the executing code, its program counter, gas, stack and memory, and its message context.</summary>
 internal sealed class EvmFrame
 {
@@ -77,7 +90,7 @@ internal sealed class EvmFrame
     public Address Address;
     public Address Caller;
     public UInt256 Value;
-    public byte[] Input = [];
+    public DataSlice Input = DataSlice.Empty;
     public bool IsStatic;
     public int Depth;
     public int Snapshot;
@@ -92,7 +105,7 @@ internal sealed class EvmFrame
     public Address PendingTarget;
     public UInt256 PendingValue;
     public UInt256 PendingSalt;
-    public byte[] PendingInput = [];
+    public DataSlice PendingInput = DataSlice.Empty;
     public long PendingGas;
     public ulong PendingReturnOffset;
     public ulong PendingReturnLength;

@@ -75,6 +75,10 @@ internal sealed class EvmMemory
     public Span<byte> Slice(in UInt256 offset, in UInt256 length) =>
         length.IsZero ? Span<byte>.Empty : _buffer.AsSpan((int)offset.U0, (int)length.U0);
 
+    /// <summary>The bytes [offset, offset + length) as a view for a child call's input; the range must have been expanded.</summary>
+    public DataSlice SliceView(in UInt256 offset, in UInt256 length) =>
+        length.IsZero ? DataSlice.Empty : new DataSlice(_buffer, (int)offset.U0, (int)length.U0);
+
     /// <summary>Returns the buffer to the pool.</summary>
     public void Release()
     {

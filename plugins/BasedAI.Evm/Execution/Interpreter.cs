@@ -220,12 +220,12 @@ internal static class Interpreter
                 case Opcode.CALLDATALOAD:
                 {
                     ref UInt256 slot = ref Unsafe.Add(ref stack, sp - 1);
-                    byte[] input = frame.Input;
+                    DataSlice input = frame.Input;
                     if (!slot.FitsInUInt64 || slot.U0 + 32 > (ulong)input.Length)
                     {
                         goto Slow;
                     }
-                    slot = ReadWord(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(input), (nint)slot.U0));
+                    slot = ReadWord(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(input.Buffer), input.Offset + (nint)slot.U0));
                     goto Next;
                 }
 
@@ -650,7 +650,7 @@ internal static class Interpreter
                 Unsafe.Add(ref stack, sp++) = frame.Caller.ToUInt256();
                 break;
             case Opcode.CALLDATALOAD:
-                top = Operations.LoadPadded(frame.Input, top);
+                top = Operations.LoadPadded(frame.Input.Span, top);
                 break;
             case Opcode.CALLDATACOPY:
             case Opcode.CODECOPY:

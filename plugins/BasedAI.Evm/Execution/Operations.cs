@@ -82,7 +82,7 @@ internal static class Operations
         switch ((Opcode)op)
         {
             case Opcode.CALLDATACOPY:
-                CopyPadded(frame.Input, sourceOffset, destination);
+                CopyPadded(frame.Input.Span, sourceOffset, destination);
                 break;
             case Opcode.CODECOPY:
                 CopyPadded(frame.Code.Code, sourceOffset, destination);
@@ -307,7 +307,7 @@ internal static class Operations
         frame.PendingKind = isCreate2 ? FrameKind.Create2 : FrameKind.Create;
         frame.PendingValue = value;
         frame.PendingSalt = isCreate2 ? Below(ref top, 3) : default;
-        frame.PendingInput = frame.Memory.Slice(offset, length).ToArray();
+        frame.PendingInput = frame.Memory.SliceView(offset, length);
         frame.PendingGas = gas - gas / 64;
         return gas - frame.PendingGas;
     }
@@ -371,7 +371,7 @@ internal static class Operations
         };
         frame.PendingTarget = target;
         frame.PendingValue = value;
-        frame.PendingInput = memory.Slice(inOffset, inLength).ToArray();
+        frame.PendingInput = memory.SliceView(inOffset, inLength);
         frame.PendingGas = transfersValue ? callGas + Gas.CallStipend : callGas;
         frame.PendingReturnOffset = outLength.IsZero ? 0 : outOffset.U0;
         frame.PendingReturnLength = outLength.IsZero ? 0 : outLength.U0;

@@ -68,14 +68,14 @@ public sealed class VirtualMachine
     /// <summary>Runs a message call from <paramref name="caller"/> to <paramref name="target"/> at depth 0.</summary>
     internal MessageResult Call(Address caller, Address target, in UInt256 value, byte[] input, long gas)
     {
-        EvmFrame? frame = BeginCall(FrameKind.Call, caller, target, target, value, value, input, gas, depth: 0, isStatic: false, out Outcome outcome);
+        EvmFrame? frame = BeginCall(FrameKind.Call, caller, target, target, value, value, DataSlice.Of(input), gas, depth: 0, isStatic: false, out Outcome outcome);
         return ToResult(frame is null ? outcome : Drive(frame));
     }
 
     /// <summary>Runs a contract creation from <paramref name="caller"/> at depth 0.</summary>
     internal MessageResult Create(Address caller, in UInt256 value, byte[] initCode, long gas)
     {
-        EvmFrame? frame = BeginCreate(FrameKind.Create, caller, value, initCode, default, gas, depth: 0, out Outcome outcome);
+        EvmFrame? frame = BeginCreate(FrameKind.Create, caller, value, DataSlice.Of(initCode), default, gas, depth: 0, out Outcome outcome);
         return ToResult(frame is null ? outcome : Drive(frame));
     }
 
@@ -142,7 +142,7 @@ public sealed class VirtualMachine
     /// settles at once.
     /// </summary>
     private EvmFrame? BeginCall(FrameKind kind, Address caller, Address codeAddress, Address context, in UInt256 transferValue,
-        in UInt256 apparentValue, byte[] input, long gas, int depth, bool isStatic, out Outcome outcome)
+        in UInt256 apparentValue, DataSlice input, long gas, int depth, bool isStatic, out Outcome outcome)
     {
         if (depth > MaxCallDepth)
         {
@@ -180,7 +180,7 @@ public sealed class VirtualMachine
 
         if (precompile != 0)
         {
-            outcome = RunPrecompile(precompile, input, gas);
+            outcome = RunPrecompile(precompile, input.Span, gas);
             if (outcome.Reason != ExitReason.Return)
             {
                 Rollback(snapshot);
@@ -212,7 +212,7 @@ public sealed class VirtualMachine
         return frame;
     }
 
-    private EvmFrame? BeginCreate(FrameKind kind, Address caller, in UInt256 value, byte[] initCode, in UInt256 salt, long gas, int depth,
+    private EvmFrame? BeginCreate(FrameKind kind, Address caller, in UInt256 value, DataSlice initCode, in UInt256 salt, long gas, int depth,
         out Outcome outcome)
     {
         if (depth > MaxCallDepth || State.GetBalance(caller) < value)
@@ -226,7 +226,7 @@ public sealed class VirtualMachine
             outcome = Outcome.Failed(gas);
             return null;
         }
-        Address address = kind == FrameKind.Create2 ? Create2Address(caller, salt, initCode) : CreateAddress(caller, nonce);
+        Address address = kind == FrameKind.Create2 ? Create2Address(caller, salt, initCode.Span) : CreateAddress(caller, nonce);
         State.SetNonce(caller, nonce + 1);
         // Warmed before the snapshot: the access survives a failed creation.
         State.WarmAddress(address);
@@ -246,11 +246,11 @@ public sealed class VirtualMachine
 
         EvmFrame frame = RentFrame();
         frame.Kind = kind;
-        frame.Code = initCode.Length == 0 ? CodeInfoCache.Empty : new CodeInfo(initCode);
+        frame.Code = initCode.Length == 0 ? CodeInfoCache.Empty : new CodeInfo(initCode.Span);
         frame.Address = address;
         frame.Caller = caller;
         frame.Value = value;
-        frame.Input = [];
+        frame.Input = DataSlice.Empty;
         frame.Gas = gas;
         frame.IsStatic = false;
         frame.Depth = depth;
@@ -329,10 +329,10 @@ public sealed class VirtualMachine
                 outcome.Output.AsSpan(0, copy).CopyTo(parent.Memory.Buffer.AsSpan((int)parent.PendingReturnOffset));
             }
         }
-        parent.PendingInput = [];
+        parent.PendingInput = DataSlice.Empty;
     }
 
-    private static Outcome RunPrecompile(int number, byte[] input, long gas)
+    private static Outcome RunPrecompile(int number, ReadOnlySpan<byte> input, long gas)
     {
         long cost = PrecompileSet.GasCost(number, input);
         if (cost > gas)
@@ -366,8 +366,8 @@ public sealed class VirtualMachine
         frame.EnterBlockOnResume = true;
         frame.ReturnData = [];
         frame.Output = [];
-        frame.Input = [];
-        frame.PendingInput = [];
+        frame.Input = DataSlice.Empty;
+        frame.PendingInput = DataSlice.Empty;
         frame.StorageAccount = null;
         if (_framePool.Count < 64)
         {

@@ -4,14 +4,13 @@ using System.Numerics;
 namespace BasedAI.Evm.Precompiles.Bls12381;
 
 /// <summary>
-/// The parts of BLS12-381 the KZG point evaluation needs: the field tower F_q ⊂ F_q² ⊂ F_q⁶ ⊂ F_q¹², G1 and G2 (the M-type
-/// sextic twist y² = x³ + 4(1 + u)) in affine coordinates, compressed point decoding (ZCash format, as EIP-4844 uses), and the
-/// optimal ate pairing check. Field elements are canonical <see cref="BigInteger"/> values below q.
+/// The parts of BLS12-381 the KZG point evaluation needs: the field tower F_q ⊂ F_q² ⊂ F_q⁶ ⊂ F_q¹² over the Montgomery
+/// <see cref="Fq"/>, G1 and G2 (the M-type sextic twist y² = x³ + 4(1 + u)), compressed point decoding (the ZCash format
+/// EIP-4844 uses), and the optimal ate pairing check.
 /// </summary>
 internal static class Bls
 {
-    public static readonly BigInteger Q = BigInteger.Parse(
-        "01a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    public static BigInteger Q => Fq.Modulus;
 
     /// <summary>The subgroup order r (also the KZG scalar field modulus, BLS_MODULUS).</summary>
     public static readonly BigInteger R = BigInteger.Parse(
@@ -21,81 +20,78 @@ internal static class Bls
     private static readonly BigInteger AbsX = BigInteger.Parse("0d201000000010000", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
     private static readonly BigInteger HardExponent = (BigInteger.Pow(Q, 4) - BigInteger.Pow(Q, 2) + 1) / R;
-    private static readonly BigInteger HalfQ = (Q - 1) / 2;
 
-    // ------------------------------------------------------------------ F_q
-
-    public static BigInteger Add(BigInteger a, BigInteger b)
+    /// <summary>The bits of an exponent, least significant first.</summary>
+    internal static bool[] Bits(BigInteger exponent)
     {
-        BigInteger s = a + b;
-        return s >= Q ? s - Q : s;
+        var bits = new bool[(int)exponent.GetBitLength()];
+        byte[] bytes = exponent.ToByteArray(isUnsigned: true, isBigEndian: false);
+        for (int i = 0; i < bits.Length; i++)
+        {
+            bits[i] = (bytes[i >> 3] & (1 << (i & 7))) != 0;
+        }
+        return bits;
     }
 
-    public static BigInteger Sub(BigInteger a, BigInteger b)
-    {
-        BigInteger d = a - b;
-        return d.Sign < 0 ? d + Q : d;
-    }
-
-    public static BigInteger Mul(BigInteger a, BigInteger b) => a * b % Q;
-
-    public static BigInteger Neg(BigInteger a) => a.IsZero ? a : Q - a;
-
-    public static BigInteger Inv(BigInteger a) => BigInteger.ModPow(a, Q - 2, Q);
+    private static readonly bool[] HardExponentBits = Bits(HardExponent);
+    private static readonly bool[] AbsXBits = Bits(AbsX);
+    private static readonly bool[] OrderBits = Bits(R);
 
     /// <summary>√a in F_q (q ≡ 3 mod 4), or null when a is not a square.</summary>
-    public static BigInteger? Sqrt(BigInteger a)
+    private static Fq? Sqrt(Fq a)
     {
-        BigInteger root = BigInteger.ModPow(a, (Q + 1) / 4, Q);
-        return Mul(root, root) == a ? root : null;
+        Fq root = a.Pow((Q + 1) / 4);
+        return root.Square() == a ? root : null;
     }
 
     // ------------------------------------------------------------------ F_q² = F_q[u]/(u² + 1)
 
-    internal readonly record struct F2(BigInteger A, BigInteger B)
+    internal readonly record struct F2(Fq A, Fq B)
     {
-        public static readonly F2 Zero = new(BigInteger.Zero, BigInteger.Zero);
-        public static readonly F2 One = new(BigInteger.One, BigInteger.Zero);
+        public static readonly F2 Zero = new(Fq.Zero, Fq.Zero);
+        public static readonly F2 One = new(Fq.One, Fq.Zero);
 
         public bool IsZero => A.IsZero && B.IsZero;
 
-        public static F2 operator +(F2 x, F2 y) => new(Add(x.A, y.A), Add(x.B, y.B));
-        public static F2 operator -(F2 x, F2 y) => new(Sub(x.A, y.A), Sub(x.B, y.B));
-        public static F2 operator -(F2 x) => new(Neg(x.A), Neg(x.B));
+        public static F2 operator +(in F2 x, in F2 y) => new(x.A + y.A, x.B + y.B);
+        public static F2 operator -(in F2 x, in F2 y) => new(x.A - y.A, x.B - y.B);
+        public static F2 operator -(in F2 x) => new(-x.A, -x.B);
 
-        public static F2 operator *(F2 x, F2 y)
+        public static F2 operator *(in F2 x, in F2 y)
         {
-            BigInteger ac = x.A * y.A, bd = x.B * y.B;
-            BigInteger cross = (x.A + x.B) * (y.A + y.B) - ac - bd;
-            return new F2(Mod(ac - bd), Mod(cross));
+            Fq ac = x.A * y.A, bd = x.B * y.B;
+            return new F2(ac - bd, (x.A + x.B) * (y.A + y.B) - ac - bd);
         }
 
-        public static F2 operator *(F2 x, BigInteger s) => new(Mul(x.A, s), Mul(x.B, s));
+        public static F2 operator *(in F2 x, in Fq s) => new(x.A * s, x.B * s);
 
-        public F2 Square() => this * this;
+        public F2 Square()
+        {
+            Fq ab = A * B;
+            return new F2((A + B) * (A - B), ab + ab);
+        }
 
-        public F2 Conjugate() => new(A, Neg(B));
+        public F2 Conjugate() => new(A, -B);
 
         /// <summary>Multiplies by ξ = 1 + u.</summary>
-        public F2 MulByXi() => new(Sub(A, B), Add(A, B));
+        public F2 MulByXi() => new(A - B, A + B);
 
         public F2 Invert()
         {
-            BigInteger norm = Inv(Mod(A * A + B * B));
-            return new F2(Mul(A, norm), Neg(Mul(B, norm)));
+            Fq norm = (A.Square() + B.Square()).Invert();
+            return new F2(A * norm, -(B * norm));
         }
 
         public F2 Pow(BigInteger e)
         {
             F2 result = One, square = this;
-            while (!e.IsZero)
+            foreach (bool bit in Bits(e))
             {
-                if (!e.IsEven)
+                if (bit)
                 {
                     result *= square;
                 }
                 square = square.Square();
-                e >>= 1;
             }
             return result;
         }
@@ -110,23 +106,17 @@ internal static class Bls
             F2 a1 = Pow((Q - 3) / 4);
             F2 alpha = a1.Square() * this;
             F2 a0 = alpha.Pow(Q) * alpha;
-            F2 minusOne = new(Q - 1, BigInteger.Zero);
+            F2 minusOne = new(-Fq.One, Fq.Zero);
             if (a0 == minusOne)
             {
                 return null;
             }
             F2 x0 = a1 * this;
             F2 root = alpha == minusOne
-                ? new F2(BigInteger.Zero, BigInteger.One) * x0
+                ? new F2(Fq.Zero, Fq.One) * x0
                 : (One + alpha).Pow((Q - 1) / 2) * x0;
             return root.Square() == this ? root : null;
         }
-    }
-
-    private static BigInteger Mod(BigInteger v)
-    {
-        BigInteger r = v % Q;
-        return r.Sign < 0 ? r + Q : r;
     }
 
     // ------------------------------------------------------------------ F_q⁶ = F_q²[v]/(v³ − ξ), F_q¹² = F_q⁶[w]/(w² − v)
@@ -136,11 +126,11 @@ internal static class Bls
         public static readonly F6 Zero = new(F2.Zero, F2.Zero, F2.Zero);
         public static readonly F6 One = new(F2.One, F2.Zero, F2.Zero);
 
-        public static F6 operator +(F6 x, F6 y) => new(x.C0 + y.C0, x.C1 + y.C1, x.C2 + y.C2);
-        public static F6 operator -(F6 x, F6 y) => new(x.C0 - y.C0, x.C1 - y.C1, x.C2 - y.C2);
-        public static F6 operator -(F6 x) => new(-x.C0, -x.C1, -x.C2);
+        public static F6 operator +(in F6 x, in F6 y) => new(x.C0 + y.C0, x.C1 + y.C1, x.C2 + y.C2);
+        public static F6 operator -(in F6 x, in F6 y) => new(x.C0 - y.C0, x.C1 - y.C1, x.C2 - y.C2);
+        public static F6 operator -(in F6 x) => new(-x.C0, -x.C1, -x.C2);
 
-        public static F6 operator *(F6 x, F6 y)
+        public static F6 operator *(in F6 x, in F6 y)
         {
             F2 t0 = x.C0 * y.C0, t1 = x.C1 * y.C1, t2 = x.C2 * y.C2;
             F2 c0 = ((x.C1 + x.C2) * (y.C1 + y.C2) - t1 - t2).MulByXi() + t0;
@@ -149,7 +139,7 @@ internal static class Bls
             return new F6(c0, c1, c2);
         }
 
-        public static F6 operator *(F6 x, F2 s) => new(x.C0 * s, x.C1 * s, x.C2 * s);
+        public static F6 operator *(in F6 x, in F2 s) => new(x.C0 * s, x.C1 * s, x.C2 * s);
 
         public F6 MulByV() => new(C2.MulByXi(), C0, C1);
 
@@ -168,9 +158,9 @@ internal static class Bls
         public static readonly F12 One = new(F6.One, F6.Zero);
 
         private static readonly F2[] FrobeniusP2 = Enumerable.Range(0, 6)
-            .Select(i => new F2(BigInteger.One, BigInteger.One).Pow(i * (Q * Q - 1) / 6)).ToArray();
+            .Select(i => new F2(Fq.One, Fq.One).Pow(i * (Q * Q - 1) / 6)).ToArray();
 
-        public static F12 operator *(F12 x, F12 y)
+        public static F12 operator *(in F12 x, in F12 y)
         {
             F6 t0 = x.D0 * y.D0, t1 = x.D1 * y.D1;
             return new F12(t0 + t1.MulByV(), (x.D0 + x.D1) * (y.D0 + y.D1) - t0 - t1);
@@ -191,17 +181,16 @@ internal static class Bls
             new F6(D0.C0 * FrobeniusP2[0], D0.C1 * FrobeniusP2[2], D0.C2 * FrobeniusP2[4]),
             new F6(D1.C0 * FrobeniusP2[1], D1.C1 * FrobeniusP2[3], D1.C2 * FrobeniusP2[5]));
 
-        public F12 Pow(BigInteger e)
+        public F12 Pow(bool[] bits)
         {
-            F12 result = One, square = this;
-            while (!e.IsZero)
+            F12 result = One;
+            for (int i = bits.Length - 1; i >= 0; i--)
             {
-                if (!e.IsEven)
+                result = result.Square();
+                if (bits[i])
                 {
-                    result *= square;
+                    result *= this;
                 }
-                square = square.Square();
-                e >>= 1;
             }
             return result;
         }
@@ -209,12 +198,16 @@ internal static class Bls
 
     // ------------------------------------------------------------------ G1: y² = x³ + 4
 
-    internal readonly record struct G1(BigInteger X, BigInteger Y, bool Infinity)
+    internal readonly record struct G1(Fq X, Fq Y, bool Infinity)
     {
-        public static readonly G1 Zero = new(BigInteger.Zero, BigInteger.Zero, true);
+        public static readonly G1 Zero = new(Fq.Zero, Fq.Zero, true);
     }
 
-    public static bool IsOnCurve(G1 p) => p.Infinity || Mul(p.Y, p.Y) == Add(Mul(Mul(p.X, p.X), p.X), 4);
+    private static readonly Fq Four = Fq.FromBigInteger(4);
+
+    public static bool IsOnCurve(G1 p) => p.Infinity || p.Y.Square() == p.X.Square() * p.X + Four;
+
+    public static G1 Negate(G1 p) => p.Infinity ? p : new G1(p.X, -p.Y, false);
 
     public static G1 Add(G1 a, G1 b)
     {
@@ -226,85 +219,98 @@ internal static class Bls
         {
             return a;
         }
-        BigInteger lambda;
+        Fq lambda;
         if (a.X == b.X)
         {
             if (a.Y != b.Y || a.Y.IsZero)
             {
                 return G1.Zero;
             }
-            lambda = Mul(Mul(3, Mul(a.X, a.X)), Inv(Add(a.Y, a.Y)));
+            Fq x2 = a.X.Square();
+            lambda = (x2.Double() + x2) * a.Y.Double().Invert();
         }
         else
         {
-            lambda = Mul(Sub(b.Y, a.Y), Inv(Sub(b.X, a.X)));
+            lambda = (b.Y - a.Y) * (b.X - a.X).Invert();
         }
-        BigInteger x = Sub(Sub(Mul(lambda, lambda), a.X), b.X);
-        return new G1(x, Sub(Mul(lambda, Sub(a.X, x)), a.Y), false);
+        Fq x = lambda.Square() - a.X - b.X;
+        return new G1(x, lambda * (a.X - x) - a.Y, false);
     }
 
-    public static G1 Negate(G1 p) => p.Infinity ? p : new G1(p.X, Neg(p.Y), false);
+    /// <summary>Scalar multiplication with Jacobian coordinates (X/Z², Y/Z³); one inversion at the end.</summary>
+    public static G1 Multiply(G1 p, BigInteger k) => Multiply(p, Bits(k));
 
-    /// <summary>Scalar multiplication in Jacobian coordinates.</summary>
-    public static G1 Multiply(G1 p, BigInteger k)
+    private static G1 Multiply(G1 p, bool[] bits)
     {
-        if (p.Infinity || k.IsZero)
+        if (p.Infinity)
         {
             return G1.Zero;
         }
-        BigInteger x = 1, y = 1, z = 0;
-        for (long bit = (long)k.GetBitLength() - 1; bit >= 0; bit--)
+        Fq x = Fq.One, y = Fq.One, z = Fq.Zero;
+        for (int i = bits.Length - 1; i >= 0; i--)
         {
-            (x, y, z) = JacobianDouble(x, y, z);
-            if (!(k >> (int)bit).IsEven)
+            JacobianDouble(ref x, ref y, ref z);
+            if (bits[i])
             {
-                (x, y, z) = JacobianAdd(x, y, z, p);
+                JacobianAddAffine(ref x, ref y, ref z, p.X, p.Y);
             }
         }
         if (z.IsZero)
         {
             return G1.Zero;
         }
-        BigInteger zi = Inv(z), zi2 = Mul(zi, zi);
-        return new G1(Mul(x, zi2), Mul(Mul(y, zi2), zi), false);
+        Fq zi = z.Invert(), zi2 = zi.Square();
+        return new G1(x * zi2, y * zi2 * zi, false);
     }
 
-    private static (BigInteger, BigInteger, BigInteger) JacobianDouble(BigInteger x, BigInteger y, BigInteger z)
+    private static void JacobianDouble(ref Fq x, ref Fq y, ref Fq z)
     {
         if (z.IsZero || y.IsZero)
         {
-            return (1, 1, 0);
+            z = Fq.Zero;
+            return;
         }
-        BigInteger a = Mul(x, x), b = Mul(y, y), c = Mul(b, b);
-        BigInteger d = Mod(2 * (Mul(Add(x, b), Add(x, b)) - a - c));
-        BigInteger e = Mod(3 * a), f = Mul(e, e);
-        BigInteger x3 = Mod(f - 2 * d);
-        BigInteger y3 = Mod(e * Sub(d, x3) - 8 * c);
-        BigInteger z3 = Mod(2 * y * z);
-        return (x3, y3, z3);
+        Fq a = x.Square(), b = y.Square(), c = b.Square();
+        Fq d = ((x + b).Square() - a - c).Double();
+        Fq e = a.Double() + a, f = e.Square();
+        Fq x3 = f - d.Double();
+        Fq y3 = e * (d - x3) - c.Double().Double().Double();
+        z = (y * z).Double();
+        x = x3;
+        y = y3;
     }
 
-    private static (BigInteger, BigInteger, BigInteger) JacobianAdd(BigInteger x, BigInteger y, BigInteger z, G1 q)
+    private static void JacobianAddAffine(ref Fq x, ref Fq y, ref Fq z, Fq qx, Fq qy)
     {
         if (z.IsZero)
         {
-            return (q.X, q.Y, 1);
+            x = qx;
+            y = qy;
+            z = Fq.One;
+            return;
         }
-        BigInteger z2 = Mul(z, z);
-        BigInteger u2 = Mul(q.X, z2), s2 = Mul(Mul(q.Y, z), z2);
-        BigInteger h = Sub(u2, x), r = Sub(s2, y);
+        Fq z2 = z.Square();
+        Fq h = qx * z2 - x, r = qy * z * z2 - y;
         if (h.IsZero)
         {
-            return r.IsZero ? JacobianDouble(x, y, z) : (1, 1, 0);
+            if (r.IsZero)
+            {
+                JacobianDouble(ref x, ref y, ref z);
+            }
+            else
+            {
+                z = Fq.Zero;
+            }
+            return;
         }
-        BigInteger hh = Mul(h, h), hhh = Mul(hh, h), v = Mul(x, hh);
-        BigInteger x3 = Mod(r * r - hhh - 2 * v);
-        BigInteger y3 = Mod(r * Sub(v, x3) - y * hhh);
-        BigInteger z3 = Mul(z, h);
-        return (x3, y3, z3);
+        Fq hh = h.Square(), hhh = hh * h, v = x * hh;
+        Fq x3 = r.Square() - hhh - v.Double();
+        y = r * (v - x3) - y * hhh;
+        x = x3;
+        z *= h;
     }
 
-    public static bool IsInSubgroup(G1 p) => Multiply(p, R).Infinity;
+    public static bool IsInSubgroup(G1 p) => Multiply(p, OrderBits).Infinity;
 
     /// <summary>Decodes a 48-byte compressed G1 point; false for a malformed encoding or a point off the curve.</summary>
     public static bool TryDecompressG1(ReadOnlySpan<byte> data, out G1 point)
@@ -326,17 +332,18 @@ internal static class Bls
         {
             return false;
         }
-        BigInteger? y = Sqrt(Add(Mul(Mul(x, x), x), 4));
+        Fq fx = Fq.FromBigInteger(x);
+        Fq? y = Sqrt(fx.Square() * fx + Four);
         if (y is null)
         {
             return false;
         }
-        BigInteger root = y.Value;
-        if ((root > HalfQ) != largest)
+        Fq root = y.Value;
+        if (root.IsLexicographicallyLarger != largest)
         {
-            root = Neg(root);
+            root = -root;
         }
-        point = new G1(x, root, false);
+        point = new G1(fx, root, false);
         return true;
     }
 
@@ -347,9 +354,11 @@ internal static class Bls
         public static readonly G2 Zero = new(F2.Zero, F2.Zero, true);
     }
 
-    private static readonly F2 TwistB = new(4, 4);
+    private static readonly F2 TwistB = new(Four, Four);
 
     public static bool IsOnCurve(G2 p) => p.Infinity || p.Y.Square() == p.X.Square() * p.X + TwistB;
+
+    public static G2 Negate(G2 p) => p.Infinity ? p : new G2(p.X, -p.Y, false);
 
     public static G2 Add(G2 a, G2 b)
     {
@@ -379,20 +388,61 @@ internal static class Bls
         return new G2(x, lambda * (a.X - x) - a.Y, false);
     }
 
-    public static G2 Negate(G2 p) => p.Infinity ? p : new G2(p.X, -p.Y, false);
-
+    /// <summary>Scalar multiplication in Jacobian coordinates over F_q².</summary>
     public static G2 Multiply(G2 p, BigInteger k)
     {
-        G2 result = G2.Zero;
-        for (long bit = (long)k.GetBitLength() - 1; bit >= 0; bit--)
+        if (p.Infinity || k.IsZero)
         {
-            result = Add(result, result);
-            if (!(k >> (int)bit).IsEven)
+            return G2.Zero;
+        }
+        F2 x = F2.One, y = F2.One, z = F2.Zero;
+        bool[] bits = Bits(k);
+        for (int i = bits.Length - 1; i >= 0; i--)
+        {
+            if (!z.IsZero)
             {
-                result = Add(result, p);
+                F2 a = x.Square(), b = y.Square(), c = b.Square();
+                F2 d = (x + b).Square() - a - c;
+                d += d;
+                F2 e = a + a + a, f = e.Square();
+                F2 x3 = f - d - d;
+                F2 c8 = c + c;
+                c8 += c8;
+                c8 += c8;
+                F2 y3 = e * (d - x3) - c8;
+                F2 yz = y * z;
+                z = yz + yz;
+                x = x3;
+                y = y3;
+            }
+            if (bits[i])
+            {
+                if (z.IsZero)
+                {
+                    (x, y, z) = (p.X, p.Y, F2.One);
+                    continue;
+                }
+                F2 z2 = z.Square();
+                F2 h = p.X * z2 - x, r = p.Y * z * z2 - y;
+                if (h.IsZero)
+                {
+                    // Adding a point to itself here would need a doubling; it cannot happen for scalars below the group order.
+                    return Add(ToAffine(x, y, z), p);
+                }
+                F2 hh = h.Square(), hhh = hh * h, v = x * hh;
+                F2 x3 = r.Square() - hhh - v - v;
+                y = r * (v - x3) - y * hhh;
+                x = x3;
+                z *= h;
             }
         }
-        return result;
+        return z.IsZero ? G2.Zero : ToAffine(x, y, z);
+    }
+
+    private static G2 ToAffine(F2 x, F2 y, F2 z)
+    {
+        F2 zi = z.Invert(), zi2 = zi.Square();
+        return new G2(x * zi2, y * zi2 * zi, false);
     }
 
     /// <summary>Decodes a 96-byte compressed G2 point (x.c1 ‖ x.c0 with flags in the first byte).</summary>
@@ -416,14 +466,14 @@ internal static class Bls
         {
             return false;
         }
-        var x = new F2(x0, x1);
+        var x = new F2(Fq.FromBigInteger(x0), Fq.FromBigInteger(x1));
         F2? y = (x.Square() * x + TwistB).Sqrt();
         if (y is null)
         {
             return false;
         }
         F2 root = y.Value;
-        bool isLargest = root.B.IsZero ? root.A > HalfQ : root.B > HalfQ;
+        bool isLargest = root.B.IsZero ? root.A.IsLexicographicallyLarger : root.B.IsLexicographicallyLarger;
         if (isLargest != largest)
         {
             root = -root;
@@ -455,7 +505,7 @@ internal static class Bls
         }
         F12 t = f.Conjugate() * f.Invert();
         t = t.Frobenius2() * t;
-        return t.Pow(HardExponent) == F12.One;
+        return t.Pow(HardExponentBits) == F12.One;
     }
 
     /// <summary>f_{|x|,Q}(P), conjugated because x is negative.</summary>
@@ -463,17 +513,19 @@ internal static class Bls
     {
         F12 f = F12.One;
         G2 t = q;
-        for (long bit = (long)AbsX.GetBitLength() - 2; bit >= 0; bit--)
+        for (int i = AbsXBits.Length - 2; i >= 0; i--)
         {
             F2 x2 = t.X.Square();
             F2 lambda = (x2 + x2 + x2) * (t.Y + t.Y).Invert();
             f = f.Square() * Line(lambda, t, p);
-            t = Add(t, t);
-            if (!(AbsX >> (int)bit).IsEven)
+            F2 xd = lambda.Square() - t.X - t.X;
+            t = new G2(xd, lambda * (t.X - xd) - t.Y, false);
+            if (AbsXBits[i])
             {
                 lambda = (q.Y - t.Y) * (q.X - t.X).Invert();
                 f *= Line(lambda, t, p);
-                t = Add(t, q);
+                F2 xa = lambda.Square() - t.X - q.X;
+                t = new G2(xa, lambda * (t.X - xa) - t.Y, false);
             }
         }
         return f.Conjugate();
@@ -483,7 +535,7 @@ internal static class Bls
     /// The line with slope λ through T (twist coordinates) evaluated at P, scaled by w³ (which the final exponentiation removes):
     /// with the M-type untwist (x·w⁻², y·w⁻³) it is (λ·x_T − y_T) − λ·x_P·w² + y_P·w³.
     /// </summary>
-    private static F12 Line(F2 lambda, G2 t, G1 p) => new(
+    private static F12 Line(in F2 lambda, in G2 t, in G1 p) => new(
         new F6(lambda * t.X - t.Y, -(lambda * p.X), F2.Zero),
-        new F6(F2.Zero, new F2(p.Y, BigInteger.Zero), F2.Zero));
+        new F6(F2.Zero, new F2(p.Y, Fq.Zero), F2.Zero));
 }

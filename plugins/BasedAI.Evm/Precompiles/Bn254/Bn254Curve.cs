@@ -19,7 +19,10 @@ internal static class Bn254Curve
     private static readonly BigInteger AteLoopCount = BigInteger.Parse("29793968203157093288", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>(p¹² − 1)/r split as (p⁶ − 1)(p² + 1) · (p⁴ − p² + 1)/r; this is the hard part.</summary>
-    private static readonly BigInteger HardExponent = (BigInteger.Pow(Fp.Modulus, 4) - BigInteger.Pow(Fp.Modulus, 2) + 1) / Order;
+    private static readonly bool[] HardExponentBits = Bls12381.Bls.Bits((BigInteger.Pow(Fp.Modulus, 4) - BigInteger.Pow(Fp.Modulus, 2) + 1) / Order);
+
+    private static readonly bool[] AteLoopBits = Bls12381.Bls.Bits(AteLoopCount);
+    private static readonly bool[] OrderBits = Bls12381.Bls.Bits(Order);
 
     // Frobenius on the twist: (x, y) ↦ (conj(x)·ξ^((p−1)/3), conj(y)·ξ^((p−1)/2)), and for p²: (x·ξ^((p²−1)/3), y·ξ^((p²−1)/2)).
     private static readonly Fp2 TwistFrobX = Fp2.Xi.Pow((Fp.Modulus - 1) / 3);
@@ -76,10 +79,11 @@ internal static class Bn254Curve
         }
         // Jacobian (X, Y, Z) ↔ affine (X/Z², Y/Z³); Z = 0 is infinity.
         Fp rx = Fp.One, ry = Fp.One, rz = Fp.Zero;
-        for (long bit = (long)scalar.GetBitLength() - 1; bit >= 0; bit--)
+        bool[] bits = Bls12381.Bls.Bits(scalar);
+        for (int bit = bits.Length - 1; bit >= 0; bit--)
         {
             JacobianDouble(ref rx, ref ry, ref rz);
-            if (!(scalar >> (int)bit).IsEven)
+            if (bits[bit])
             {
                 JacobianAddAffine(ref rx, ref ry, ref rz, point);
             }
@@ -193,22 +197,75 @@ internal static class Bn254Curve
         return new G2(x, lambda * (a.X - x) - a.Y, false);
     }
 
-    public static G2 Multiply(in G2 point, BigInteger scalar)
+    /// <summary>Scalar multiplication in Jacobian coordinates over F_p² (one inversion at the end).</summary>
+    public static G2 Multiply(in G2 point, bool[] bits)
     {
-        G2 result = G2.Zero;
-        for (long bit = (long)scalar.GetBitLength() - 1; bit >= 0; bit--)
+        if (point.Infinity)
         {
-            result = Double(result);
-            if (!(scalar >> (int)bit).IsEven)
-            {
-                result = Add(result, point);
-            }
+            return G2.Zero;
         }
-        return result;
+        Fp2 x = Fp2.One, y = Fp2.One, z = Fp2.Zero;
+        for (int i = bits.Length - 1; i >= 0; i--)
+        {
+            JacobianDouble(ref x, ref y, ref z);
+            if (!bits[i])
+            {
+                continue;
+            }
+            if (z.IsZero)
+            {
+                (x, y, z) = (point.X, point.Y, Fp2.One);
+                continue;
+            }
+            Fp2 z2 = z.Square();
+            Fp2 h = point.X * z2 - x, r = point.Y * z * z2 - y;
+            if (h.IsZero)
+            {
+                // The accumulator equals ±point: adding gives twice it or infinity.
+                if (r.IsZero)
+                {
+                    JacobianDouble(ref x, ref y, ref z);
+                }
+                else
+                {
+                    z = Fp2.Zero;
+                }
+                continue;
+            }
+            Fp2 hh = h.Square(), hhh = hh * h, v = x * hh;
+            Fp2 x4 = r.Square() - hhh - v.Double();
+            y = r * (v - x4) - y * hhh;
+            x = x4;
+            z *= h;
+        }
+        return z.IsZero ? G2.Zero : ToAffine(x, y, z);
+    }
+
+    private static void JacobianDouble(ref Fp2 x, ref Fp2 y, ref Fp2 z)
+    {
+        if (z.IsZero)
+        {
+            return;
+        }
+        // dbl-2009-l (a = 0)
+        Fp2 a = x.Square(), b = y.Square(), c = b.Square();
+        Fp2 d = ((x + b).Square() - a - c).Double();
+        Fp2 e = a.Double() + a;
+        Fp2 x3 = e.Square() - d.Double();
+        Fp2 y3 = e * (d - x3) - c.Double().Double().Double();
+        z = (y * z).Double();
+        x = x3;
+        y = y3;
+    }
+
+    private static G2 ToAffine(Fp2 x, Fp2 y, Fp2 z)
+    {
+        Fp2 zi = z.Invert(), zi2 = zi.Square();
+        return new G2(x * zi2, y * zi2 * zi, false);
     }
 
     /// <summary>True when the point is in the order-r subgroup (the twist has a large cofactor).</summary>
-    public static bool IsInSubgroup(in G2 point) => Multiply(point, Order).Infinity;
+    public static bool IsInSubgroup(in G2 point) => Multiply(point, OrderBits).Infinity;
 
     // ------------------------------------------------------------------ pairing
 
@@ -231,10 +288,10 @@ internal static class Bn254Curve
     {
         Fp12 f = Fp12.One;
         G2 t = q;
-        for (long bit = (long)AteLoopCount.GetBitLength() - 2; bit >= 0; bit--)
+        for (int bit = AteLoopBits.Length - 2; bit >= 0; bit--)
         {
             f = f.Square() * LineDouble(ref t, p);
-            if (!(AteLoopCount >> (int)bit).IsEven)
+            if (AteLoopBits[bit])
             {
                 f *= LineAdd(ref t, q, p);
             }
@@ -304,6 +361,6 @@ internal static class Bn254Curve
         Fp12 t = f.Conjugate() * f.Invert();
         t = t.Frobenius2() * t;
         // Hard part by plain square-and-multiply.
-        return t.Pow(HardExponent);
+        return t.Pow(HardExponentBits);
     }
 }

@@ -202,21 +202,22 @@ internal readonly struct Fp : IEquatable<Fp>
 
     public Fp Double() => this + this;
 
-    /// <summary>a^(p−2) = a^(−1) (Fermat); zero maps to zero.</summary>
-    public Fp Invert() => Pow(Modulus - 2);
+    private static readonly bool[] InverseExponent = Bls12381.Bls.Bits(Modulus - 2);
 
-    public Fp Pow(BigInteger exponent)
+    /// <summary>a^(p−2) = a^(−1) (Fermat); zero maps to zero.</summary>
+    public Fp Invert() => Pow(InverseExponent);
+
+    /// <summary>this^e for an exponent given as bits, least significant first.</summary>
+    public Fp Pow(bool[] bits)
     {
         Fp result = One;
-        Fp square = this;
-        while (!exponent.IsZero)
+        for (int i = bits.Length - 1; i >= 0; i--)
         {
-            if (!exponent.IsEven)
+            result = result.Square();
+            if (bits[i])
             {
-                result *= square;
+                result *= this;
             }
-            square = square.Square();
-            exponent >>= 1;
         }
         return result;
     }

@@ -163,18 +163,17 @@ internal readonly record struct Fp12(Fp6 D0, Fp6 D1)
             new Fp6(Map(D1.C0, 1), Map(D1.C1, 3), Map(D1.C2, 5)));
     }
 
-    public Fp12 Pow(BigInteger exponent)
+    /// <summary>this^e for an exponent given as bits, least significant first.</summary>
+    public Fp12 Pow(bool[] bits)
     {
         Fp12 result = One;
-        Fp12 square = this;
-        while (!exponent.IsZero)
+        for (int i = bits.Length - 1; i >= 0; i--)
         {
-            if (!exponent.IsEven)
+            result = result.Square();
+            if (bits[i])
             {
-                result *= square;
+                result *= this;
             }
-            square = square.Square();
-            exponent >>= 1;
         }
         return result;
     }
