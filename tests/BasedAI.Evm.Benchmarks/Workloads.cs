@@ -1,6 +1,8 @@
+using BasedAI.Evm.Execution;
+
 namespace BasedAI.Evm.Benchmarks;
 
-/// <summary>The benchmark contracts, hand-assembled (see <see cref="Assembler"/>).</summary>
+/// <summary>The benchmark contracts, hand-assembled (see <see cref="EvmAssembler"/>).</summary>
 public static class Workloads
 {
     public static IEnumerable<Workload> All()
@@ -10,7 +12,7 @@ public static class Workloads
     }
 
     /// <summary>counter = n; do { counter -= 1 } while (counter != 0).</summary>
-    public static byte[] Countdown(uint n) => new Assembler()
+    public static byte[] Countdown(uint n) => new EvmAssembler()
         .Push(n)
         .Label("loop").Op("JUMPDEST")
         .Push(1).Op("SWAP1").Op("SUB")
@@ -18,7 +20,7 @@ public static class Workloads
         .Op("STOP").Build();
 
     /// <summary>acc = (acc·3 + counter) ^ counter, n times: MUL/ADD/XOR with stack shuffling.</summary>
-    public static byte[] Arithmetic(uint n) => new Assembler()
+    public static byte[] Arithmetic(uint n) => new EvmAssembler()
         .Push(0).Push(n)
         .Label("loop").Op("JUMPDEST")
         .Op("SWAP1").Push(3).Op("MUL").Op("DUP2").Op("ADD").Op("DUP2").Op("XOR").Op("SWAP1")

@@ -363,6 +363,24 @@ public sealed class WorldState
         _selfDestructed.Clear();
     }
 
+    /// <summary>Undoes everything the running transaction did (eth_call, gas estimation) and clears the per-transaction sets.</summary>
+    public void DiscardTransaction()
+    {
+        foreach (JournalEntry entry in _journal)
+        {
+            if (entry.Kind == JournalKind.Storage && _accounts.TryGetValue(entry.Address, out Account? account))
+            {
+                account.Originals = null;
+            }
+        }
+        Revert(0);
+        _warmAddresses.Clear();
+        _warmSlots.Clear();
+        _transient.Clear();
+        _createdInTransaction.Clear();
+        _selfDestructed.Clear();
+    }
+
     /// <summary>The state root: folds pending changes into the storage and state tries and returns the root hash.</summary>
     public Hash256 StateRoot
     {

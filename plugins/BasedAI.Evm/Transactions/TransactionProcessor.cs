@@ -91,6 +91,9 @@ public sealed record ExecutionOptions
     /// (the caller pays nothing).
     /// </summary>
     public bool IsCall { get; init; }
+
+    /// <summary>False to undo the transaction's effects after running it (eth_call, eth_estimateGas).</summary>
+    public bool Commit { get; init; } = true;
 }
 
 /// <summary>Applies transactions to a <see cref="WorldState"/> under Cancun rules (validation, gas purchase, execution, refunds, fees).</summary>
@@ -179,7 +182,14 @@ public static class TransactionProcessor
         state.AddBalance(block.Coinbase, new UInt256((ulong)gasUsed) * tip);
 
         IReadOnlyList<LogEntry> logs = result.Success ? [.. vm.Logs] : [];
-        state.FinalizeTransaction();
+        if (options.Commit)
+        {
+            state.FinalizeTransaction();
+        }
+        else
+        {
+            state.DiscardTransaction();
+        }
         return new TransactionResult
         {
             Reason = result.Reason,
