@@ -221,7 +221,7 @@ internal static class Interpreter
                 {
                     ref UInt256 slot = ref Unsafe.Add(ref stack, sp - 1);
                     DataSlice input = frame.Input;
-                    if (!slot.FitsInUInt64 || slot.U0 + 32 > (ulong)input.Length)
+                    if (!slot.FitsInUInt64 || !FitsWord(slot.U0, (ulong)input.Length))
                     {
                         goto Slow;
                     }
@@ -235,7 +235,7 @@ internal static class Interpreter
                 case Opcode.MLOAD:
                 {
                     ref UInt256 slot = ref Unsafe.Add(ref stack, sp - 1);
-                    if (!slot.FitsInUInt64 || slot.U0 + 32 > memorySize)
+                    if (!slot.FitsInUInt64 || !FitsWord(slot.U0, memorySize))
                     {
                         goto Slow;
                     }
@@ -245,7 +245,7 @@ internal static class Interpreter
                 case Opcode.MSTORE:
                 {
                     ref UInt256 offset = ref Unsafe.Add(ref stack, sp - 1);
-                    if (!offset.FitsInUInt64 || offset.U0 + 32 > memorySize)
+                    if (!offset.FitsInUInt64 || !FitsWord(offset.U0, memorySize))
                     {
                         goto Slow;
                     }
@@ -805,6 +805,10 @@ internal static class Interpreter
         frame.Gas = gas;
         return exit;
     }
+
+    /// <summary>True when a 32-byte word at <paramref name="offset"/> lies within <paramref name="size"/> bytes (no overflow).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool FitsWord(ulong offset, ulong size) => size >= 32 && offset <= size - 32;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static UInt256 ReadWord(ref byte source) => new(

@@ -95,53 +95,65 @@ public static class StateTestRunner
         Hash256 expectedRoot = Hash256.Parse(Required(entry, "hash").GetString()!);
         Hash256 expectedLogs = Hash256.Parse(Required(entry, "logs").GetString()!);
         string? expectedException = entry.TryGetProperty("expectException", out JsonElement ex) ? ex.GetString() : null;
+        CaseExecution execution = Execute(preState, preRoot, block, json, entry, d, g, v);
 
+        if (expectedException is not null && execution.Rejection is null)
+        {
+            return $"expected {expectedException} but the transaction was accepted";
+        }
+        if (expectedException is null && execution.Rejection is not null)
+        {
+            return $"transaction rejected ({execution.Rejection}) but the test expects it to be valid";
+        }
+        if (execution.Root != expectedRoot)
+        {
+            return $"state root {execution.Root} != expected {expectedRoot}";
+        }
+        if (execution.LogsHash != expectedLogs)
+        {
+            return $"logs hash {execution.LogsHash} != expected {expectedLogs} ({execution.Result?.Logs.Count ?? 0} logs)";
+        }
+        return null;
+    }
+
+    /// <summary>What running one case produced: roots, the transaction result, or why the transaction was rejected.</summary>
+    internal sealed record CaseExecution(Hash256 Root, Hash256 LogsHash, TransactionResult? Result, string? Rejection);
+
+    /// <summary>Runs the first post entry of every test in a file (for differential checks that compare more than roots).</summary>
+    internal static IEnumerable<(string Name, JsonElement Entry, CaseExecution Execution)> ExecuteFile(JsonDocument document, string fork = DefaultFork)
+    {
+        foreach (JsonProperty test in document.RootElement.EnumerateObject())
+        {
+            BlockContext block = ReadEnvironment(Required(test.Value, "env"));
+            WorldState preState = ReadPreState(Required(test.Value, "pre"));
+            Hash256 preRoot = preState.StateRoot;
+            JsonElement entry = Required(Required(test.Value, "post"), fork)[0];
+            JsonElement indexes = Required(entry, "indexes");
+            yield return (test.Name, entry, Execute(preState, preRoot, block, Required(test.Value, "transaction"), entry,
+                Required(indexes, "data").GetInt32(), Required(indexes, "gas").GetInt32(), Required(indexes, "value").GetInt32()));
+        }
+    }
+
+    private static CaseExecution Execute(WorldState preState, Hash256 preRoot, BlockContext block, JsonElement json, JsonElement entry, int d, int g, int v)
+    {
         // The signed encoding must decode strictly and re-encode to the same bytes; a malformed one means a rejected transaction.
         string? decodeError = null;
         if (entry.TryGetProperty("txbytes", out JsonElement txBytes))
         {
             decodeError = CheckEncoding(Convert.FromHexString(txBytes.GetString()!.AsSpan(2)));
         }
-
         Transaction? tx = BuildTransaction(json, d, g, v, out string? buildError);
         Address sender = Address.Parse(Required(json, "sender").GetString()!);
         string? rejection = decodeError ?? buildError;
-
+        if (rejection is not null || tx is null)
+        {
+            return new CaseExecution(preRoot, LogsHash([]), null, rejection);
+        }
         WorldState state = preState.Clone();
-        IReadOnlyList<LogEntry> logs = [];
-        if (rejection is null && tx is not null)
-        {
-            TransactionResult result = TransactionProcessor.Execute(state, block, tx, sender, block.GasLimit);
-            if (!result.IsValid)
-            {
-                rejection = result.Error.ToString();
-            }
-            else
-            {
-                logs = result.Logs;
-            }
-        }
-
-        if (expectedException is not null && rejection is null)
-        {
-            return $"expected {expectedException} but the transaction was accepted";
-        }
-        if (expectedException is null && rejection is not null)
-        {
-            return $"transaction rejected ({rejection}) but the test expects it to be valid";
-        }
-
-        Hash256 root = rejection is null ? state.StateRoot : preRoot;
-        if (root != expectedRoot)
-        {
-            return $"state root {root} != expected {expectedRoot}";
-        }
-        Hash256 logsHash = LogsHash(logs);
-        if (logsHash != expectedLogs)
-        {
-            return $"logs hash {logsHash} != expected {expectedLogs} ({logs.Count} logs)";
-        }
-        return null;
+        TransactionResult result = TransactionProcessor.Execute(state, block, tx, sender, block.GasLimit);
+        return result.IsValid
+            ? new CaseExecution(state.StateRoot, LogsHash(result.Logs), result, null)
+            : new CaseExecution(preRoot, LogsHash([]), null, result.Error.ToString());
     }
 
     /// <summary>keccak(RLP([[address, [topics…], data], …])).</summary>
