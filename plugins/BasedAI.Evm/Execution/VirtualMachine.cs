@@ -69,18 +69,17 @@ public sealed class VirtualMachine
     internal MessageResult Call(Address caller, Address target, in UInt256 value, byte[] input, long gas)
     {
         EvmFrame? frame = BeginCall(FrameKind.Call, caller, target, target, value, value, DataSlice.Of(input), gas, depth: 0, isStatic: false, out Outcome outcome);
-        return ToResult(frame is null ? outcome : Drive(frame));
+        Outcome final = frame is null ? outcome : Drive(frame);
+        return new MessageResult(final.Reason, final.Output, final.GasLeft, null);
     }
 
     /// <summary>Runs a contract creation from <paramref name="caller"/> at depth 0.</summary>
     internal MessageResult Create(Address caller, in UInt256 value, byte[] initCode, long gas)
     {
         EvmFrame? frame = BeginCreate(FrameKind.Create, caller, value, DataSlice.Of(initCode), default, gas, depth: 0, out Outcome outcome);
-        return ToResult(frame is null ? outcome : Drive(frame));
+        Outcome final = frame is null ? outcome : Drive(frame);
+        return new MessageResult(final.Reason, final.Output, final.GasLeft, final.Reason is ExitReason.Stop or ExitReason.Return ? final.Created : null);
     }
-
-    private static MessageResult ToResult(in Outcome outcome) =>
-        new(outcome.Reason, outcome.Output, outcome.GasLeft, outcome.Reason is ExitReason.Stop or ExitReason.Return ? outcome.Created : null);
 
     private Outcome Drive(EvmFrame frame)
     {
