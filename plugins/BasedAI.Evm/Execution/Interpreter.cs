@@ -211,6 +211,38 @@ internal static class Interpreter
                     goto Next;
                 }
 
+                case Opcode.SAR:
+                {
+                    ref UInt256 x = ref Unsafe.Add(ref stack, sp - 2);
+                    UInt256.ShiftRightArithmetic(x, Unsafe.Add(ref stack, sp - 1), out x);
+                    sp--;
+                    goto Next;
+                }
+                case Opcode.SIGNEXTEND:
+                {
+                    ref UInt256 x = ref Unsafe.Add(ref stack, sp - 2);
+                    UInt256.SignExtend(Unsafe.Add(ref stack, sp - 1), x, out x);
+                    sp--;
+                    goto Next;
+                }
+                case Opcode.ADDMOD:
+                {
+                    // Fast path for moduli of 2^255 and above (field-style arithmetic): at most one subtraction per step.
+                    ref UInt256 m = ref Unsafe.Add(ref stack, sp - 3);
+                    if (!m.IsNegative)
+                    {
+                        goto Slow;
+                    }
+                    UInt256.AddModLarge(Unsafe.Add(ref stack, sp - 1), Unsafe.Add(ref stack, sp - 2), m, out m);
+                    sp -= 2;
+                    goto Next;
+                }
+                case Opcode.ADDRESS:
+                    Unsafe.Add(ref stack, sp++) = frame.Address.ToUInt256();
+                    goto Next;
+                case Opcode.CALLER:
+                    Unsafe.Add(ref stack, sp++) = frame.Caller.ToUInt256();
+                    goto Next;
                 case Opcode.CALLVALUE:
                     Unsafe.Add(ref stack, sp++) = frame.Value;
                     goto Next;
@@ -399,15 +431,12 @@ internal static class Interpreter
 
                 case Opcode.SDIV:
                 case Opcode.SMOD:
-                case Opcode.ADDMOD:
                 case Opcode.MULMOD:
                 case Opcode.EXP:
-                case Opcode.SIGNEXTEND:
                 case (Opcode)0x0c:
                 case (Opcode)0x0d:
                 case (Opcode)0x0e:
                 case (Opcode)0x0f:
-                case Opcode.SAR:
                 case (Opcode)0x1e:
                 case (Opcode)0x1f:
                 case Opcode.KECCAK256:
@@ -426,10 +455,8 @@ internal static class Interpreter
                 case (Opcode)0x2d:
                 case (Opcode)0x2e:
                 case (Opcode)0x2f:
-                case Opcode.ADDRESS:
                 case Opcode.BALANCE:
                 case Opcode.ORIGIN:
-                case Opcode.CALLER:
                 case Opcode.CALLDATACOPY:
                 case Opcode.CODESIZE:
                 case Opcode.CODECOPY:

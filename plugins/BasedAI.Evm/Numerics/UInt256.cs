@@ -373,6 +373,11 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
             result = default;
             return;
         }
+        if (m.IsNegative)
+        {
+            AddModLarge(a, b, m, out result);
+            return;
+        }
         bool carry = AddWithCarry(a, b, out UInt256 sum);
         if (!carry)
         {
@@ -385,6 +390,23 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
         Span<ulong> r = stackalloc ulong[4];
         LongDivision.DivRem(u, v, q, r);
         result = new UInt256(r[0], r[1], r[2], r[3]);
+    }
+
+    /// <summary>(a + b) mod m for m ≥ 2^255: every word is below 2m, so one conditional subtraction reduces each operand and the sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AddModLarge(in UInt256 a, in UInt256 b, in UInt256 m, out UInt256 result)
+    {
+        UInt256 x = a >= m ? a - m : a;
+        UInt256 y = b >= m ? b - m : b;
+        bool overflow = AddWithCarry(x, y, out UInt256 total);
+        bool below = SubtractWithBorrow(total, m, out UInt256 reduced);
+        // Branch-free select: whether the sum reaches m is data-dependent and unpredictable.
+        ulong keep = (overflow | !below) ? ulong.MaxValue : 0;
+        result = new UInt256(
+            (reduced.U0 & keep) | (total.U0 & ~keep),
+            (reduced.U1 & keep) | (total.U1 & ~keep),
+            (reduced.U2 & keep) | (total.U2 & ~keep),
+            (reduced.U3 & keep) | (total.U3 & ~keep));
     }
 
     /// <summary>(a × b) mod m over the full 512-bit product; 0 when m is 0.</summary>
@@ -425,6 +447,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     }
 
     /// <summary>Extends the sign of the (k+1)-byte two's-complement value x (EVM SIGNEXTEND).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SignExtend(in UInt256 k, in UInt256 x, out UInt256 result)
     {
         if (!k.FitsInUInt64 || k.U0 >= 31)
@@ -432,29 +455,20 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
             result = x;
             return;
         }
-        int signBit = (int)k.U0 * 8 + 7;
-        int limb = signBit / 64;
-        int bitInLimb = signBit % 64;
-        Span<ulong> limbs = [x.U0, x.U1, x.U2, x.U3];
-        bool negative = ((limbs[limb] >> bitInLimb) & 1) != 0;
-        ulong mask = bitInLimb == 63 ? ulong.MaxValue : (1UL << (bitInLimb + 1)) - 1;
+        // Keep the low 8(k+1) bits; fill the rest with copies of the sign bit.
+        int bits = ((int)k.U0 + 1) * 8;
+        ShiftLeft(MaxValue, bits, out UInt256 high);
+        bool negative = x.Bit(bits - 1);
+        Not(high, out UInt256 low);
+        And(x, low, out UInt256 kept);
         if (negative)
         {
-            limbs[limb] |= ~mask;
-            for (int i = limb + 1; i < 4; i++)
-            {
-                limbs[i] = ulong.MaxValue;
-            }
+            Or(kept, high, out result);
         }
         else
         {
-            limbs[limb] &= mask;
-            for (int i = limb + 1; i < 4; i++)
-            {
-                limbs[i] = 0;
-            }
+            result = kept;
         }
-        result = new UInt256(limbs[0], limbs[1], limbs[2], limbs[3]);
     }
 
     /// <summary>Two's-complement negation.</summary>
@@ -466,6 +480,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     }
 
     /// <summary>True when bit <paramref name="index"/> (0 = least significant) is set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Bit(int index) => ((index switch
     {
         < 64 => U0,
@@ -610,6 +625,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     }
 
     /// <summary>x arithmetically shifted right (sign-filling) by <paramref name="shift"/> bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ShiftRightArithmetic(in UInt256 x, in UInt256 shift, out UInt256 result)
     {
         bool negative = x.IsNegative;

@@ -3,9 +3,13 @@ pragma solidity 0.8.28;
 
 /// Compute-bound benchmark kernels (no storage): a keccak chain, an in-memory sort, and an arithmetic loop.
 contract Bench {
+    /// h = keccak256(h), n times, hashing in the scratch space so memory does not grow.
     function keccakChain(uint256 n) external pure returns (bytes32 h) {
         for (uint256 i = 0; i < n; i++) {
-            h = keccak256(abi.encodePacked(h));
+            assembly {
+                mstore(0, h)
+                h := keccak256(0, 32)
+            }
         }
     }
 
@@ -29,7 +33,9 @@ contract Bench {
             values[j] = key;
         }
         for (uint256 i = 0; i < n; i++) {
-            checksum = checksum * 31 + values[i];
+            unchecked {
+                checksum = checksum * 31 + values[i];
+            }
         }
     }
 
