@@ -10,7 +10,14 @@ internal static class CommandModules
 {
     public static IEnumerable<Command> Create()
     {
+        yield return RunCommands.Create();
+        yield return PluginsCommands.Create();
+        foreach (Command command in LedgerCommands.Create())
+        {
+            yield return command;
+        }
+        yield return ModelCommands.Create();
+        yield return P2pCommands.Create();
         yield return EvmCommands.Create();
-        yield break;
     }
 }

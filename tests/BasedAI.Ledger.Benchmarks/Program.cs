@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(BasedAI.Ledger.Benchmarks.YumaEpochBenchmark).Assembly).Run(args);
