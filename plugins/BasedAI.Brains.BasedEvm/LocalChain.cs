@@ -245,6 +245,39 @@ internal sealed class LocalChain
         }
     }
 
+    /// <summary>
+    /// eth_sendTransaction for a development account the node holds the key of: fills nonce, gas (estimated) and EIP-1559 fees,
+    /// signs, and mines it like <see cref="SendRawTransaction"/>.
+    /// </summary>
+    public Hash256 SendTransaction(CallArguments arguments, ulong? nonce)
+    {
+        Address from = arguments.From ?? throw new RpcException(RpcException.InvalidParams, "invalid argument: from is required");
+        byte[] key = _options.Accounts.FirstOrDefault(a => a.Address == from && a.PrivateKey is not null)?.PrivateKey
+            ?? throw new RpcException(RpcException.ServerError, $"unknown account {from}: the node only signs for its development accounts");
+        Transaction tx;
+        lock (_gate)
+        {
+            ulong head = (ulong)_blocks.Count - 1;
+            long gas = arguments.Gas ?? EstimateGas(arguments, head);
+            UInt256 tip = arguments.MaxPriorityFeePerGas ?? new UInt256(1_000_000_000);
+            UInt256 feeCap = arguments.MaxFeePerGas ?? arguments.GasPrice ?? _blocks[^1].Header.NextBaseFee() * new UInt256(2) + tip;
+            tx = new Transaction
+            {
+                Type = TransactionType.DynamicFee,
+                ChainId = _options.ChainId,
+                Nonce = nonce ?? _state.GetNonce(from),
+                MaxPriorityFeePerGas = tip < feeCap ? tip : feeCap,
+                MaxFeePerGas = feeCap,
+                GasLimit = (ulong)gas,
+                To = arguments.To,
+                Value = arguments.Value,
+                Data = arguments.Data,
+                AccessList = arguments.AccessList,
+            }.Sign(key);
+        }
+        return SendRawTransaction(tx.Encode());
+    }
+
     /// <summary>Runs a message against the state after <paramref name="blockNumber"/> without changing anything.</summary>
     public TransactionResult Call(CallArguments arguments, ulong blockNumber, long? gasOverride = null)
     {

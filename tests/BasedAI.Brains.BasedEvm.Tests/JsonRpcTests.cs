@@ -204,6 +204,20 @@ public class JsonRpcTests
     }
 
     [Fact]
+    public async Task Development_accounts_sign_with_eth_sendTransaction()
+    {
+        await using TemplateHarness node = await TemplateHarness.StartAsync();
+        JsonElement accounts = await node.ResultAsync("eth_accounts");
+        Assert.Equal(TemplateHarness.Sender.ToString(), Assert.Single(accounts.EnumerateArray()).GetString());
+        string hash = (await node.ResultAsync("eth_sendTransaction", new { from = TemplateHarness.Sender.ToString(), to = "0x000000000000000000000000000000000000bEEF", value = "0x64" })).GetString()!;
+        JsonElement receipt = await node.ResultAsync("eth_getTransactionReceipt", hash);
+        Assert.Equal("0x5208", receipt.GetProperty("gasUsed").GetString());
+        Assert.Equal("0x64", (await node.ResultAsync("eth_getBalance", "0x000000000000000000000000000000000000beef", "latest")).GetString());
+        JsonElement unknown = await node.RequestAsync("eth_sendTransaction", new { from = "0x000000000000000000000000000000000000beef", to = TemplateHarness.Sender.ToString() });
+        Assert.Contains("unknown account", unknown.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Fee_history_and_gas_price_follow_eip1559()
     {
         await using TemplateHarness node = await TemplateHarness.StartAsync();

@@ -5,11 +5,21 @@ using Xunit.Abstractions;
 namespace BasedAI.Evm.Tests;
 
 /// <summary>
-/// Every Cancun case of the official GeneralStateTests shipped in ../shared (one theory row per folder, files run in parallel).
+/// Every Cancun case of the official GeneralStateTests shipped in ../shared (one theory row per folder, files run in parallel),
+/// except <see cref="Excluded"/>.
 /// </summary>
 public class GeneralStateTests(ITestOutputHelper output)
 {
     private static string Root => Path.Combine(TestPaths.EthereumTests, "GeneralStateTests");
+
+    /// <summary>
+    /// Files left out of this unit-test run, with the reason. They pass with <c>basedai evm statetest</c> (see the README).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Excluded = new Dictionary<string, string>
+    {
+        ["stTimeConsuming/CALLBlake2f_MaxRounds.json"] =
+            "runs BLAKE2 F with 2^32 − 1 rounds (4.3 billion rounds, about three CPU-minutes here); too slow for CI, passes via the CLI",
+    };
 
     public static TheoryData<string> Folders()
     {
@@ -28,7 +38,9 @@ public class GeneralStateTests(ITestOutputHelper output)
     [MemberData(nameof(Folders))]
     public void Cancun_cases_pass(string folder)
     {
-        string[] files = Directory.GetFiles(Path.Combine(Root, folder), "*.json", SearchOption.TopDirectoryOnly);
+        string[] files = Directory.GetFiles(Path.Combine(Root, folder), "*.json", SearchOption.TopDirectoryOnly)
+            .Where(file => !Excluded.ContainsKey(Path.GetRelativePath(Root, file).Replace('\\', '/')))
+            .ToArray();
         var failures = new ConcurrentBag<StateTestCaseResult>();
         int cases = 0;
         Parallel.ForEach(files, file =>
@@ -46,7 +58,7 @@ public class GeneralStateTests(ITestOutputHelper output)
         {
             output.WriteLine($"FAIL {Path.GetFileName(failure.File)} {failure.Name}: {failure.Reason}");
         }
-        Assert.True(cases > 0 || files.Length > 0, $"no cases in {folder}");
+        Assert.True(cases > 0, $"no Cancun cases in {folder}");
         Assert.True(failures.IsEmpty, $"{failures.Count} of {cases} Cancun cases failed in {folder}:\n"
             + string.Join("\n", failures.Take(20).Select(f => $"{Path.GetFileName(f.File)} {f.Name}: {f.Reason}")));
     }

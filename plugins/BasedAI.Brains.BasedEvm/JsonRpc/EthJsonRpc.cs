@@ -24,7 +24,7 @@ internal sealed class EthJsonRpc(LocalChain chain, string clientVersion)
     private static readonly string[] Methods =
     [
         "eth_chainId", "eth_blockNumber", "eth_getBalance", "eth_getCode", "eth_getStorageAt", "eth_getTransactionCount",
-        "eth_call", "eth_estimateGas", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_feeHistory", "eth_sendRawTransaction",
+        "eth_call", "eth_estimateGas", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_feeHistory", "eth_sendRawTransaction", "eth_sendTransaction",
         "eth_getTransactionByHash", "eth_getTransactionReceipt", "eth_getBlockByNumber", "eth_getBlockByHash", "eth_getLogs",
         "eth_accounts", "eth_syncing", "net_version", "net_listening", "web3_clientVersion",
     ];
@@ -252,6 +252,9 @@ internal sealed class EthJsonRpc(LocalChain chain, string clientVersion)
                 break;
             case "eth_sendRawTransaction":
                 w.WriteStringValue(chain.SendRawTransaction(args.Bytes(0, "transaction")).ToString());
+                break;
+            case "eth_sendTransaction":
+                w.WriteStringValue(chain.SendTransaction(args.Call(0), args.OptionalNonce(0)).ToString());
                 break;
             case "eth_getTransactionByHash":
             {

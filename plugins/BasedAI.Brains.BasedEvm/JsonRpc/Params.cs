@@ -110,6 +110,18 @@ internal readonly struct Params(JsonElement array)
         };
     }
 
+    /// <summary>The "nonce" field of a transaction object, when given.</summary>
+    public ulong? OptionalNonce(int index)
+    {
+        JsonElement call = Object(index, "transaction");
+        if (Optional(call, "nonce") is not JsonElement nonce)
+        {
+            return null;
+        }
+        UInt256 value = ParseQuantity(nonce, "nonce");
+        return value.FitsInUInt64 ? value.U0 : throw Invalid("nonce exceeds 64 bits");
+    }
+
     private static JsonElement? Optional(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
