@@ -18,5 +18,7 @@ internal static class CommandModules
         }
         yield return ModelCommands.Create();
         yield return P2pCommands.Create();
+        yield return FheCommands.Create();
+        yield return EvmCommands.Create();
     }
 }
