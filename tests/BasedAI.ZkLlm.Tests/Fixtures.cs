@@ -73,3 +73,14 @@ internal static class Fixtures
         throw new InvalidOperationException("cannot find the repository root (BasedAI.Host.sln) above " + AppContext.BaseDirectory);
     }
 }
+
+/// <summary>CKKS fixtures: the unsqueezed plan at a precision whose chain fits N = 8192 at 128-bit security.</summary>
+internal static class CkksFixtures
+{
+    /// <summary>2^28 working scale, 11 bits of headroom: [39, 28×5, 39] = 218 bits, the 128-bit bound of N = 8192.</summary>
+    public static PlanPrecision UnsqueezedPrecision { get; } = new() { WorkingScaleBits = 28, HeadroomBits = 11 };
+
+    private static readonly Lazy<HePlan> LazyUnsqueezedPlan = new(() => HePlanCompiler.Compile(Fixtures.Unsqueezed, UnsqueezedPrecision, squeezed: false));
+
+    public static HePlan UnsqueezedPlan => LazyUnsqueezedPlan.Value;
+}
