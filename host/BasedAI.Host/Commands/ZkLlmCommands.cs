@@ -27,7 +27,7 @@ internal static class ZkLlmCommands
         var text = new Argument<string>("text") { Description = "The prompt." };
         var local = new Option<bool>("--local") { Description = "Run the miner role in this process (client and miner exchange only serialized ciphertexts and evaluation keys)." };
         var model = new Option<string>("--model", "-m") { Description = "A squeezed model directory (from `basedai squeeze`), or a model (folder or llama2.c .bin) to run unsqueezed.", Required = true };
-        var mode = new Option<ZkLlmMode>("--mode") { Description = "hybrid (CKKS; the client applies the non-linear steps), full (polynomial non-linearities on the miner), plain (encryption disabled).", DefaultValueFactory = _ => ZkLlmMode.Hybrid };
+        var mode = new Option<ZkLlmMode>("--mode") { Description = "hybrid (CKKS; the client applies the non-linear steps), full (norms and activations as polynomials on the miner; reduced configuration N=4096, NOT secure), plain (encryption disabled).", DefaultValueFactory = _ => ZkLlmMode.Hybrid };
         var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most new tokens to generate.", DefaultValueFactory = _ => 32 };
         var temperature = new Option<float>("--temperature", "-t") { Description = "0 = greedy; otherwise sampling temperature.", DefaultValueFactory = _ => 0f };
         var topP = new Option<float>("--top-p", "-p") { Description = "Nucleus sampling threshold in (0, 1); 1 = off.", DefaultValueFactory = _ => 0.9f };
@@ -68,8 +68,11 @@ internal static class ZkLlmCommands
                 await client.OpenAsync(cancellationToken);
                 if (verbose)
                 {
+                    string encryption = selected == ZkLlmMode.Plain
+                        ? string.Create(CultureInfo.InvariantCulture, $"encryption disabled ({plan.Ckks.Slots} clear slots per vector)")
+                        : string.Create(CultureInfo.InvariantCulture, $"CKKS N={plan.Ckks.PolyModulusDegree}, q=[{string.Join(",", plan.Ckks.CoeffModulusBits)}] bits, {(plan.Ckks.SecurityBits == 0 ? "INSECURE" : plan.Ckks.SecurityBits + "-bit")}; {plan.RotationSteps.Length} Galois keys ({client.KeyBytes / 1e6:F1} MB)");
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{description}; mode {selected.ToString().ToLowerInvariant()}; CKKS N={plan.Ckks.PolyModulusDegree}, q=[{string.Join(",", plan.Ckks.CoeffModulusBits)}] bits, {(plan.Ckks.SecurityBits == 0 ? "INSECURE" : plan.Ckks.SecurityBits + "-bit")}; {plan.RotationSteps.Length} Galois keys ({client.KeyBytes / 1e6:F1} MB); session ready in {setup.Elapsed.TotalSeconds:F1} s"));
+                        $"{description}; mode {selected.ToString().ToLowerInvariant()}; {encryption}; session ready in {setup.Elapsed.TotalSeconds:F1} s"));
                 }
                 IReadOnlyList<int> prompt = ZkLlmGeneration.EncodePrompt(tok, squeezed.Config, result.GetValue(text)!);
                 var sampling = new SamplingOptions { Temperature = result.GetValue(temperature), TopP = result.GetValue(topP), Seed = result.GetValue(seed) };

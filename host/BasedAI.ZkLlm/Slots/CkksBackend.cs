@@ -181,7 +181,7 @@ public sealed class CkksClientBackend : IClientBackend
     public byte[] Parameters { get; }
 
     /// <summary>The secret key's serialized bytes (for audits that check none of them reach the miner).</summary>
-    public byte[] ExportSecretKeyForAudit() => _keys.SecretKey.ToArray();
+    internal byte[] ExportSecretKeyForAudit() => _keys.SecretKey.ToArray();
 
     /// <inheritdoc />
     public (byte[] Relinearization, byte[] Galois) CreateEvaluationKeys(IReadOnlyCollection<int> steps)
