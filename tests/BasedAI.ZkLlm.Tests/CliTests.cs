@@ -12,6 +12,17 @@ public sealed class CliTests : IDisposable
 
     private string Path(string name) => System.IO.Path.Combine(_directory, name);
 
+    [Theory]
+    [InlineData("squeeze")]
+    [InlineData("prompt")]
+    public void Commands_HaveHelp(string command)
+    {
+        var (code, stdout, _) = Run(command, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("Description:", stdout, StringComparison.Ordinal);
+        Assert.Contains(command == "prompt" ? "--local" : "--calibration", stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Squeeze_ThenPromptTheSqueezedModel_AndBadInputGetsClearErrorsAndExitCodes()
     {

@@ -4,6 +4,7 @@ using BasedAI.Squeezing.Calibration;
 using BasedAI.Squeezing.Evaluation;
 using BasedAI.Squeezing.Fusion;
 using BasedAI.Squeezing.Planning;
+using BasedAI.ZkLlm;
 
 namespace BasedAI.ZkLlm.Tests;
 
@@ -74,13 +75,10 @@ internal static class Fixtures
     }
 }
 
-/// <summary>CKKS fixtures: the unsqueezed plan at a precision whose chain fits N = 8192 at 128-bit security.</summary>
+/// <summary>CKKS fixtures: the unsqueezed plan `basedai prompt` runs (2^28 precision, whose chain fits N = 8192 at 128-bit security).</summary>
 internal static class CkksFixtures
 {
-    /// <summary>2^28 working scale, 11 bits of headroom: [39, 28×5, 39] = 218 bits, the 128-bit bound of N = 8192.</summary>
-    public static PlanPrecision UnsqueezedPrecision { get; } = new() { WorkingScaleBits = 28, HeadroomBits = 11 };
-
-    private static readonly Lazy<HePlan> LazyUnsqueezedPlan = new(() => HePlanCompiler.Compile(Fixtures.Unsqueezed, UnsqueezedPrecision, squeezed: false));
+    private static readonly Lazy<HePlan> LazyUnsqueezedPlan = new(() => ZkLlmSetup.PlanFor(ZkLlmMode.Hybrid, Fixtures.Unsqueezed));
 
     public static HePlan UnsqueezedPlan => LazyUnsqueezedPlan.Value;
 }
