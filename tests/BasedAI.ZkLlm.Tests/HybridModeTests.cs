@@ -62,7 +62,7 @@ public class HybridModeTests(ITestOutputHelper output)
     [Fact]
     public async Task Stories260K_Squeezed_Hybrid_AgreesWithThePlaintextModel_OnHeldOutText()
     {
-        SqueezeResultView squeezed = new(Fixtures.Squeezed.Model, Fixtures.Squeezed.Plan);
+        var squeezed = Fixtures.Squeezed;
         Assert.True(squeezed.Plan.Cost.Counts.Rotations < CkksFixtures.UnsqueezedPlan.Cost.Counts.Rotations);
         using var miner = new ZkLlmMiner(squeezed.Model, squeezed.Plan, new CkksMinerBackend(squeezed.Plan.Ckks));
         TransformerModel reference = Fixtures.Stories.Model;
@@ -88,8 +88,6 @@ public class HybridModeTests(ITestOutputHelper output)
         output.WriteLine($"top-1 agreement {agree}/{total} = {agreement:0.0000}");
         Assert.True(agreement >= 0.99, $"top-1 agreement {agree}/{total}");
     }
-
-    private readonly record struct SqueezeResultView(SqueezedModel Model, HePlan Plan);
 }
 
 /// <summary>
