@@ -10,7 +10,8 @@ using BasedAI.Evm.Transactions;
 namespace BasedAI.Evm.Benchmarks;
 
 /// <summary>
-/// <c>mgas [repetitions] [--compare]</c>: runs every workload through the transaction processor and prints gas per second;
+/// <c>mgas [repetitions] [--compare] [--only NAME]</c>: runs every workload (or those whose name contains NAME) through the
+/// transaction processor and prints gas per second;
 /// with <c>--compare</c> the same workloads also run in @ethereumjs/vm (tests/interop/evm/bench.mjs) in the same run.
 /// </summary>
 public static class MgasReport
@@ -26,7 +27,9 @@ public static class MgasReport
     {
         int repetitions = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out int r) ? r : 5;
         bool compare = args.Contains("--compare");
-        List<Workload> workloads = Workloads.All().ToList();
+        int only = Array.IndexOf(args, "--only");
+        string? filter = only >= 0 && only + 1 < args.Length ? args[only + 1] : null;
+        List<Workload> workloads = Workloads.All().Where(w => filter is null || w.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
         Dictionary<string, double> ethereumjs = compare ? RunEthereumJs(workloads) : [];
 
         Console.WriteLine(compare

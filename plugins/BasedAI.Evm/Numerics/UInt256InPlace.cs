@@ -23,6 +23,21 @@ internal static class UInt256InPlace
         Unsafe.Add(ref y, 3) = Unsafe.Add(ref x, 3) + Unsafe.Add(ref y, 3) + carry;
     }
 
+    /// <summary>b ← b + a for a 64-bit a; the carry out of the low limb is rare and takes a branch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddSmall(ulong a, ref UInt256 b)
+    {
+        ref ulong y = ref Unsafe.As<UInt256, ulong>(ref b);
+        ulong sum = y + a;
+        y = sum;
+        if (sum < a)
+        {
+            for (int i = 1; i < 4 && ++Unsafe.Add(ref y, i) == 0; i++)
+            {
+            }
+        }
+    }
+
     /// <summary>b ← a − b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Subtract(in UInt256 a, ref UInt256 b)
@@ -36,6 +51,174 @@ internal static class UInt256InPlace
         borrow = SubtractLimb(Unsafe.Add(ref x, 2), ref Unsafe.Add(ref y, 2), borrow);
         Unsafe.Add(ref y, 3) = Unsafe.Add(ref x, 3) - Unsafe.Add(ref y, 3) - borrow;
     }
+
+    // Stack words are moved limb by limb rather than as one 256-bit vector: most words are written limb by limb (arithmetic
+    // results, pushes), and a 32-byte load of a word just written by 8-byte stores cannot be forwarded from the store buffer,
+    // which stalls the load for many cycles; 8-byte loads forward from either kind of store.
+
+    /// <summary>destination ← source.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy(in UInt256 source, ref UInt256 destination)
+    {
+        ref ulong from = ref Unsafe.As<UInt256, ulong>(ref Unsafe.AsRef(in source));
+        ref ulong to = ref Unsafe.As<UInt256, ulong>(ref destination);
+        ulong s0 = from, s1 = Unsafe.Add(ref from, 1), s2 = Unsafe.Add(ref from, 2), s3 = Unsafe.Add(ref from, 3);
+        to = s0;
+        Unsafe.Add(ref to, 1) = s1;
+        Unsafe.Add(ref to, 2) = s2;
+        Unsafe.Add(ref to, 3) = s3;
+    }
+
+    /// <summary>Exchanges a and b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Swap(ref UInt256 a, ref UInt256 b)
+    {
+        ref ulong x = ref Unsafe.As<UInt256, ulong>(ref a);
+        ref ulong y = ref Unsafe.As<UInt256, ulong>(ref b);
+        for (int i = 0; i < 4; i++)
+        {
+            ulong saved = Unsafe.Add(ref x, i);
+            Unsafe.Add(ref x, i) = Unsafe.Add(ref y, i);
+            Unsafe.Add(ref y, i) = saved;
+        }
+    }
+
+    /// <summary>b ← a AND b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void And(in UInt256 a, ref UInt256 b)
+    {
+        ref ulong x = ref Unsafe.As<UInt256, ulong>(ref Unsafe.AsRef(in a));
+        ref ulong y = ref Unsafe.As<UInt256, ulong>(ref b);
+        y &= x;
+        Unsafe.Add(ref y, 1) &= Unsafe.Add(ref x, 1);
+        Unsafe.Add(ref y, 2) &= Unsafe.Add(ref x, 2);
+        Unsafe.Add(ref y, 3) &= Unsafe.Add(ref x, 3);
+    }
+
+    /// <summary>b ← a OR b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Or(in UInt256 a, ref UInt256 b)
+    {
+        ref ulong x = ref Unsafe.As<UInt256, ulong>(ref Unsafe.AsRef(in a));
+        ref ulong y = ref Unsafe.As<UInt256, ulong>(ref b);
+        y |= x;
+        Unsafe.Add(ref y, 1) |= Unsafe.Add(ref x, 1);
+        Unsafe.Add(ref y, 2) |= Unsafe.Add(ref x, 2);
+        Unsafe.Add(ref y, 3) |= Unsafe.Add(ref x, 3);
+    }
+
+    /// <summary>b ← a XOR b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Xor(in UInt256 a, ref UInt256 b)
+    {
+        ref ulong x = ref Unsafe.As<UInt256, ulong>(ref Unsafe.AsRef(in a));
+        ref ulong y = ref Unsafe.As<UInt256, ulong>(ref b);
+        y ^= x;
+        Unsafe.Add(ref y, 1) ^= Unsafe.Add(ref x, 1);
+        Unsafe.Add(ref y, 2) ^= Unsafe.Add(ref x, 2);
+        Unsafe.Add(ref y, 3) ^= Unsafe.Add(ref x, 3);
+    }
+
+    /// <summary>a ← NOT a.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Not(ref UInt256 a)
+    {
+        ref ulong x = ref Unsafe.As<UInt256, ulong>(ref a);
+        x = ~x;
+        Unsafe.Add(ref x, 1) = ~Unsafe.Add(ref x, 1);
+        Unsafe.Add(ref x, 2) = ~Unsafe.Add(ref x, 2);
+        Unsafe.Add(ref x, 3) = ~Unsafe.Add(ref x, 3);
+    }
+
+    /// <summary>b ← a × b mod 2^256, with a short path when either factor fits in 64 bits (counters, small constants).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Multiply(in UInt256 a, ref UInt256 b)
+    {
+        if ((a.U1 | a.U2 | a.U3) == 0)
+        {
+            MultiplyBySmall(a.U0, ref b);
+        }
+        else if ((b.U1 | b.U2 | b.U3) == 0)
+        {
+            ulong factor = b.U0;
+            Copy(a, ref b);
+            MultiplyBySmall(factor, ref b);
+        }
+        else
+        {
+            UInt256.Multiply(a, b, out b);
+        }
+    }
+
+    /// <summary>x ← x × factor mod 2^256: one row of the schoolbook product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyBySmall(ulong factor, ref UInt256 x)
+    {
+        ref ulong limb = ref Unsafe.As<UInt256, ulong>(ref x);
+        ulong carry = Math.BigMul(limb, factor, out ulong low);
+        limb = low;
+        ulong high = Math.BigMul(Unsafe.Add(ref limb, 1), factor, out low);
+        low += carry;
+        carry = high + (low < carry ? 1UL : 0UL);
+        Unsafe.Add(ref limb, 1) = low;
+        high = Math.BigMul(Unsafe.Add(ref limb, 2), factor, out low);
+        low += carry;
+        carry = high + (low < carry ? 1UL : 0UL);
+        Unsafe.Add(ref limb, 2) = low;
+        Unsafe.Add(ref limb, 3) = Unsafe.Add(ref limb, 3) * factor + carry;
+    }
+
+    /// <summary>x ← x &lt;&lt; shift (0 when shift ≥ 256); shifts below 64 bits, the usual case, take no table jump.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ShiftLeft(in UInt256 shift, ref UInt256 x)
+    {
+        if ((shift.U1 | shift.U2 | shift.U3) != 0 || shift.U0 >= 64)
+        {
+            ShiftLeftFar(shift, ref x);
+            return;
+        }
+        int n = (int)shift.U0;
+        if (n == 0)
+        {
+            return;
+        }
+        int back = 64 - n;
+        ref ulong limb = ref Unsafe.As<UInt256, ulong>(ref x);
+        ulong s0 = limb, s1 = Unsafe.Add(ref limb, 1), s2 = Unsafe.Add(ref limb, 2), s3 = Unsafe.Add(ref limb, 3);
+        limb = s0 << n;
+        Unsafe.Add(ref limb, 1) = (s1 << n) | (s0 >> back);
+        Unsafe.Add(ref limb, 2) = (s2 << n) | (s1 >> back);
+        Unsafe.Add(ref limb, 3) = (s3 << n) | (s2 >> back);
+    }
+
+    /// <summary>x ← x &gt;&gt; shift (0 when shift ≥ 256); shifts below 64 bits, the usual case, take no table jump.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ShiftRight(in UInt256 shift, ref UInt256 x)
+    {
+        if ((shift.U1 | shift.U2 | shift.U3) != 0 || shift.U0 >= 64)
+        {
+            ShiftRightFar(shift, ref x);
+            return;
+        }
+        int n = (int)shift.U0;
+        if (n == 0)
+        {
+            return;
+        }
+        int back = 64 - n;
+        ref ulong limb = ref Unsafe.As<UInt256, ulong>(ref x);
+        ulong s0 = limb, s1 = Unsafe.Add(ref limb, 1), s2 = Unsafe.Add(ref limb, 2), s3 = Unsafe.Add(ref limb, 3);
+        limb = (s0 >> n) | (s1 << back);
+        Unsafe.Add(ref limb, 1) = (s1 >> n) | (s2 << back);
+        Unsafe.Add(ref limb, 2) = (s2 >> n) | (s3 << back);
+        Unsafe.Add(ref limb, 3) = s3 >> n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ShiftLeftFar(in UInt256 shift, ref UInt256 x) => UInt256.ShiftLeft(x, shift, out x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ShiftRightFar(in UInt256 shift, ref UInt256 x) => UInt256.ShiftRight(x, shift, out x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong AddLimb(ulong x, ref ulong y, ulong carry)
