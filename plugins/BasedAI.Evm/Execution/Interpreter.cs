@@ -11,13 +11,16 @@ namespace BasedAI.Evm.Execution;
 /// <see cref="VirtualMachine"/> driver as <see cref="ExitReason.PendingCall"/> (so nesting never grows the native stack).
 /// <para>
 /// Two loops: <see cref="RunFast"/> executes the arithmetic, stack, jump and in-bounds memory instructions and makes no calls at
-/// all, so the JIT keeps the program counter, stack height, gas, code and stack pointers in registers; any other instruction
-/// (state access, hashing, memory growth, division, calls, logs) is handed to <see cref="RunSlow"/> and the fast loop resumes.
-/// Static gas and stack bounds are checked per basic block (see <see cref="CodeInfo"/>), on entry, not per instruction;
-/// instructions are dispatched through a dense switch over all 256 byte values that the JIT compiles to a jump table.
+/// all, so the JIT keeps the program counter, the stack head (a reference to the first free slot), gas and the code and stack
+/// bases in registers; any other instruction (state access, hashing, memory growth, division, calls, logs) is handed to
+/// <see cref="RunSlow"/> and the fast loop resumes. Static gas and stack bounds are checked per basic block (see
+/// <see cref="CodeInfo"/>), on entry, not per instruction; a jump enters its destination's block directly. Instructions are
+/// dispatched through a dense switch over all 256 byte values that the JIT compiles to a jump table, over
+/// <see cref="CodeInfo.Executable"/>, where frequent sequences (PUSH2+JUMPI and the like) are one fused instruction.
 /// Errors are returned as <see cref="ExitReason"/>, never thrown.
 /// </para>
 /// </summary>
+[SkipLocalsInit] // no stackalloc here; spares RunFast's prologue from zeroing its spill area on every entry
 internal static class Interpreter
 {
     public static ExitReason Run(EvmFrame frame, VirtualMachine vm)
@@ -413,8 +416,15 @@ internal static class Interpreter
                     pc += size;
                     goto Next;
                 }
+                // The most frequent stack moves get cases of their own with constant offsets.
                 case Opcode.DUP1:
+                    UInt256InPlace.Copy(Unsafe.Subtract(ref head, 1), ref head);
+                    head = ref Unsafe.Add(ref head, 1);
+                    goto Next;
                 case Opcode.DUP2:
+                    UInt256InPlace.Copy(Unsafe.Subtract(ref head, 2), ref head);
+                    head = ref Unsafe.Add(ref head, 1);
+                    goto Next;
                 case Opcode.DUP3:
                 case Opcode.DUP4:
                 case Opcode.DUP5:
@@ -433,6 +443,8 @@ internal static class Interpreter
                     head = ref Unsafe.Add(ref head, 1);
                     goto Next;
                 case Opcode.SWAP1:
+                    UInt256InPlace.Swap(ref Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    goto Next;
                 case Opcode.SWAP2:
                 case Opcode.SWAP3:
                 case Opcode.SWAP4:

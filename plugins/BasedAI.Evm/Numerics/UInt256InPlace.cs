@@ -9,12 +9,19 @@ namespace BasedAI.Evm.Numerics;
 /// </summary>
 internal static class UInt256InPlace
 {
-    /// <summary>b ← a + b.</summary>
+    /// <summary>b ← a + b, with a short path when both fit in 64 bits (offsets, counters, lengths: most additions).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Add(in UInt256 a, ref UInt256 b)
     {
         ref ulong x = ref Unsafe.As<UInt256, ulong>(ref Unsafe.AsRef(in a));
         ref ulong y = ref Unsafe.As<UInt256, ulong>(ref b);
+        if ((Unsafe.Add(ref x, 1) | Unsafe.Add(ref x, 2) | Unsafe.Add(ref x, 3) | Unsafe.Add(ref y, 1) | Unsafe.Add(ref y, 2) | Unsafe.Add(ref y, 3)) == 0)
+        {
+            ulong sum = x + y;
+            y = sum;
+            Unsafe.Add(ref y, 1) = sum < x ? 1UL : 0UL;
+            return;
+        }
         ulong s0 = x + y;
         ulong carry = s0 < x ? 1UL : 0UL;
         y = s0;
@@ -38,13 +45,18 @@ internal static class UInt256InPlace
         }
     }
 
-    /// <summary>b ← a − b.</summary>
+    /// <summary>b ← a − b, with a short path when both fit in 64 bits and a ≥ b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Subtract(in UInt256 a, ref UInt256 b)
     {
         ref ulong x = ref Unsafe.As<UInt256, ulong>(ref Unsafe.AsRef(in a));
         ref ulong y = ref Unsafe.As<UInt256, ulong>(ref b);
         ulong x0 = x, y0 = y;
+        if ((Unsafe.Add(ref x, 1) | Unsafe.Add(ref x, 2) | Unsafe.Add(ref x, 3) | Unsafe.Add(ref y, 1) | Unsafe.Add(ref y, 2) | Unsafe.Add(ref y, 3)) == 0 && x0 >= y0)
+        {
+            y = x0 - y0;
+            return;
+        }
         ulong borrow = x0 < y0 ? 1UL : 0UL;
         y = x0 - y0;
         borrow = SubtractLimb(Unsafe.Add(ref x, 1), ref Unsafe.Add(ref y, 1), borrow);
@@ -155,13 +167,13 @@ internal static class UInt256InPlace
     private static void MultiplyBySmall(ulong factor, ref UInt256 x)
     {
         ref ulong limb = ref Unsafe.As<UInt256, ulong>(ref x);
-        ulong carry = Math.BigMul(limb, factor, out ulong low);
+        ulong carry = UInt256.BigMul(limb, factor, out ulong low);
         limb = low;
-        ulong high = Math.BigMul(Unsafe.Add(ref limb, 1), factor, out low);
+        ulong high = UInt256.BigMul(Unsafe.Add(ref limb, 1), factor, out low);
         low += carry;
         carry = high + (low < carry ? 1UL : 0UL);
         Unsafe.Add(ref limb, 1) = low;
-        high = Math.BigMul(Unsafe.Add(ref limb, 2), factor, out low);
+        high = UInt256.BigMul(Unsafe.Add(ref limb, 2), factor, out low);
         low += carry;
         carry = high + (low < carry ? 1UL : 0UL);
         Unsafe.Add(ref limb, 2) = low;
