@@ -70,6 +70,25 @@ public class FastPathTests
     }
 
     [Fact]
+    public void In_place_addmod_for_large_moduli_matches_the_reference()
+    {
+        Prop.ForAll(Values(), Values(), Values(), (a, b, c) =>
+        {
+            var m = new UInt256(c.U0, c.U1, c.U2, c.U3 | (1UL << 63));
+            UInt256.Mod(a, m, out UInt256 reducedA);
+            UInt256.Mod(b, m, out UInt256 reducedB);
+            return AddMod(a, b, m) && AddMod(reducedA, reducedB, m) && AddMod(reducedA, b, m);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(3000));
+
+        static bool AddMod(UInt256 a, UInt256 b, UInt256 m)
+        {
+            var slot = new Ref(m);
+            UInt256InPlace.AddModLarge(a, b, ref slot.Value);
+            return slot.Value.ToBigInteger() == (a.ToBigInteger() + b.ToBigInteger()) % m.ToBigInteger();
+        }
+    }
+
+    [Fact]
     public void Fused_sequences_are_marked_only_where_they_are_safe()
     {
         byte[] code = new EvmAssembler()
@@ -112,9 +131,10 @@ public class FastPathTests
         Assert.Equal(ExitReason.Return, plain.Reason);
         // The accumulator starts just below 2^64 so that PUSH1+ADD carries into the second limb.
         BigInteger acc = ulong.MaxValue - 3 + (BigInteger)7 * iterations + 2 * (iterations - 1);
-        Assert.Equal(UInt256.FromBigInteger(2 * acc).ToBigEndian(), fused.Output);
+        Assert.Equal(UInt256.FromBigInteger(8 * acc).ToBigEndian(), fused.Output);
         Assert.Equal(plain.Output, fused.Output);
-        int jumpdestsInserted = iterations; // SWAP1 JUMPDEST POP on every pass but the last, POP JUMPDEST POP once after the loop
+        // SWAP1 JUMPDEST POP on every pass but the last; POP JUMPDEST POP, SWAP1 JUMPDEST SHL and SWAP1 JUMPDEST SHR after the loop.
+        int jumpdestsInserted = iterations - 1 + 3;
         Assert.Equal(plain.GasUsed - jumpdestsInserted, fused.GasUsed);
     }
 
@@ -186,6 +206,16 @@ public class FastPathTests
         Unfuse();
         Op(Opcode.POP);                                                                  // POP+POP: acc, i
         Op(Opcode.POP);
+        Push(3);
+        Op(Opcode.SWAP1);
+        Op(Opcode.SWAP1);
+        Unfuse();
+        Op(Opcode.SHL);                                                                  // SWAP1+SHL: acc << 3
+        Push(1);
+        Op(Opcode.SWAP1);
+        Op(Opcode.SWAP1);
+        Unfuse();
+        Op(Opcode.SHR);                                                                  // SWAP1+SHR: acc << 2
         Op(Opcode.DUP1);
         Op(Opcode.ADD);
         Push(0);

@@ -56,17 +56,14 @@ internal sealed class CodeInfo
         destination < (ulong)Length && (_jumpDestinations[(int)(destination >> 6)] & (1UL << (int)(destination & 63))) != 0;
 
     /// <summary>
-    /// The block starting at code position <paramref name="position"/> (a JUMPDEST or an explicit entry point). Unchecked: the
-    /// interpreter only asks for positions in [0, <see cref="Length"/>] (a JUMPDEST, offset 0, or the position after a
-    /// one-byte instruction), and every entry of the position table indexes the block list.
+    /// Start of the table giving, for each code position, the index in <see cref="Blocks"/> of the block that starts there. The
+    /// interpreter reads it unchecked, only at positions in [0, <see cref="Length"/>] (a JUMPDEST, offset 0, or the position
+    /// after a one-byte instruction), which the table covers.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref readonly BlockInfo BlockAt(nint position)
-    {
-        Debug.Assert(position >= 0 && position <= Length);
-        int index = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_blockAt), position);
-        return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_blocks), index);
-    }
+    public ref int BlockIndexes => ref MemoryMarshal.GetArrayDataReference(_blockAt);
+
+    /// <summary>Start of the block list; every entry of <see cref="BlockIndexes"/> indexes it.</summary>
+    public ref BlockInfo Blocks => ref MemoryMarshal.GetArrayDataReference(_blocks);
 
     /// <summary>
     /// Splits the code into blocks that are charged as a whole on entry: a block starts at offset 0, at every JUMPDEST and after
@@ -186,9 +183,15 @@ internal sealed class CodeInfo
             {
                 fused = FusedOpcode.AddImmediate;
             }
-            else if (op == (byte)Opcode.SWAP1 && pc + 1 < code.Length && code[pc + 1] == (byte)Opcode.POP)
+            else if (op == (byte)Opcode.SWAP1 && pc + 1 < code.Length)
             {
-                fused = FusedOpcode.SwapPop;
+                fused = code[pc + 1] switch
+                {
+                    (byte)Opcode.POP => FusedOpcode.SwapPop,
+                    (byte)Opcode.SHL => FusedOpcode.SwapShiftLeft,
+                    (byte)Opcode.SHR => FusedOpcode.SwapShiftRight,
+                    _ => 0,
+                };
             }
             else if (op == (byte)Opcode.POP && pc + 1 < code.Length && code[pc + 1] == (byte)Opcode.POP)
             {
@@ -247,6 +250,10 @@ internal static class FusedOpcode
     public const byte SwapPop = 0x1e;
     /// <summary>POP, POP.</summary>
     public const byte PopPop = 0x1f;
+    /// <summary>SWAP1, SHL: the top item shifted by the one below it (unoptimised solc's shift pattern).</summary>
+    public const byte SwapShiftLeft = 0x21;
+    /// <summary>SWAP1, SHR.</summary>
+    public const byte SwapShiftRight = 0x22;
 }
 
 /// <summary>Static gas and stack bounds of a block: enterable when Required ≤ height ≤ Required + Range.</summary>

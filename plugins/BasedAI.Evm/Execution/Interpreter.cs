@@ -43,9 +43,12 @@ internal static class Interpreter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ExitReason RunFast(EvmFrame frame)
     {
-        // Only what nearly every instruction uses lives in locals (registers); the code analysis and memory are read from the
-        // frame where needed, which leaves registers for the 256-bit arithmetic.
-        ref byte code = ref MemoryMarshal.GetArrayDataReference(frame.Code.Executable);
+        // Only what nearly every instruction or block uses lives in locals; memory is read from the frame where needed, which
+        // leaves registers for the 256-bit arithmetic.
+        CodeInfo codeInfo = frame.Code;
+        ref byte code = ref MemoryMarshal.GetArrayDataReference(codeInfo.Executable);
+        ref int blockIndexes = ref codeInfo.BlockIndexes;
+        ref BlockInfo blocks = ref codeInfo.Blocks;
         ref UInt256 stack = ref MemoryMarshal.GetArrayDataReference(frame.Stack);
         nint pc = frame.Pc;
         // The first free stack slot, as a reference rather than an index: operands are then plain offsets from one register.
@@ -70,7 +73,7 @@ internal static class Interpreter
         blockPosition = pc;
     EnterBlock:
         {
-            ref readonly BlockInfo block = ref frame.Code.BlockAt(blockPosition - CodeInfo.Start);
+            ref readonly BlockInfo block = ref Unsafe.Add(ref blocks, Unsafe.Add(ref blockIndexes, blockPosition - CodeInfo.Start));
             nint height = StackHeight(ref stack, ref head);
             if ((nuint)(height - block.Required) > (nuint)block.Range)
             {
@@ -215,7 +218,7 @@ internal static class Interpreter
                     {
                         goto Slow;
                     }
-                    UInt256.AddModLarge(Unsafe.Subtract(ref head, 1), Unsafe.Subtract(ref head, 2), m, out m);
+                    UInt256InPlace.AddModLarge(Unsafe.Subtract(ref head, 1), Unsafe.Subtract(ref head, 2), ref m);
                     head = ref Unsafe.Subtract(ref head, 2);
                     goto Next;
                 }
@@ -288,7 +291,7 @@ internal static class Interpreter
                 case Opcode.JUMP:
                 {
                     ref UInt256 destination = ref Unsafe.Subtract(ref head, 1);
-                    if (!destination.FitsInUInt64 || !frame.Code.IsValidJump(destination.U0))
+                    if (!destination.FitsInUInt64 || !codeInfo.IsValidJump(destination.U0))
                     {
                         exit = ExitReason.BadJumpDestination;
                         goto Exit;
@@ -302,7 +305,7 @@ internal static class Interpreter
                     if (!Unsafe.Subtract(ref head, 2).IsZero)
                     {
                         ref UInt256 destination = ref Unsafe.Subtract(ref head, 1);
-                        if (!destination.FitsInUInt64 || !frame.Code.IsValidJump(destination.U0))
+                        if (!destination.FitsInUInt64 || !codeInfo.IsValidJump(destination.U0))
                         {
                             exit = ExitReason.BadJumpDestination;
                             goto Exit;
@@ -357,6 +360,16 @@ internal static class Interpreter
                     goto Next;
                 case (Opcode)FusedOpcode.SwapPop:
                     UInt256InPlace.Copy(Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
+                    pc++;
+                    goto Next;
+                case (Opcode)FusedOpcode.SwapShiftLeft:
+                    UInt256InPlace.ShiftLeft(Unsafe.Subtract(ref head, 2), Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
+                    pc++;
+                    goto Next;
+                case (Opcode)FusedOpcode.SwapShiftRight:
+                    UInt256InPlace.ShiftRight(Unsafe.Subtract(ref head, 2), Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
                     head = ref Unsafe.Subtract(ref head, 1);
                     pc++;
                     goto Next;
@@ -468,8 +481,6 @@ internal static class Interpreter
                 case Opcode.MULMOD:
                 case Opcode.EXP:
                 case Opcode.KECCAK256:
-                case (Opcode)0x21:
-                case (Opcode)0x22:
                 case (Opcode)0x23:
                 case (Opcode)0x24:
                 case (Opcode)0x25:

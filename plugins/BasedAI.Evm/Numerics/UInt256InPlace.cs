@@ -180,57 +180,123 @@ internal static class UInt256InPlace
         Unsafe.Add(ref limb, 3) = Unsafe.Add(ref limb, 3) * factor + carry;
     }
 
-    /// <summary>x ← x &lt;&lt; shift (0 when shift ≥ 256); shifts below 64 bits, the usual case, take no table jump.</summary>
+    /// <summary>
+    /// m ← (a + b) mod m for m ≥ 2^255 (field-style moduli). When both operands are visibly below m (top limb smaller), as
+    /// reduced operands are, the sum needs one subtraction of m at most, chosen without a branch; otherwise the operands are
+    /// reduced first by <see cref="UInt256.AddModLarge"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ShiftLeft(in UInt256 shift, ref UInt256 x)
+    public static void AddModLarge(in UInt256 a, in UInt256 b, ref UInt256 m)
+    {
+        ulong m3 = m.U3;
+        if (a.U3 >= m3 || b.U3 >= m3)
+        {
+            UInt256.AddModLarge(a, b, m, out m);
+            return;
+        }
+        ref ulong x = ref Unsafe.As<UInt256, ulong>(ref Unsafe.AsRef(in a));
+        ref ulong y = ref Unsafe.As<UInt256, ulong>(ref Unsafe.AsRef(in b));
+        ref ulong r = ref Unsafe.As<UInt256, ulong>(ref m);
+        // sum = a + b; its carry out of bit 256 is `carry`.
+        ulong s0 = x + y;
+        ulong carry = s0 < x ? 1UL : 0UL;
+        ulong s1 = AddCarry(Unsafe.Add(ref x, 1), Unsafe.Add(ref y, 1), ref carry);
+        ulong s2 = AddCarry(Unsafe.Add(ref x, 2), Unsafe.Add(ref y, 2), ref carry);
+        ulong s3 = AddCarry(Unsafe.Add(ref x, 3), Unsafe.Add(ref y, 3), ref carry);
+        // reduced = sum − m (mod 2^256); it is the answer when the sum reached 2^256 or did not borrow.
+        ulong borrow = s0 < r ? 1UL : 0UL;
+        ulong d0 = s0 - r;
+        ulong d1 = SubtractBorrow(s1, Unsafe.Add(ref r, 1), ref borrow);
+        ulong d2 = SubtractBorrow(s2, Unsafe.Add(ref r, 2), ref borrow);
+        ulong d3 = SubtractBorrow(s3, m3, ref borrow);
+        ulong keepReduced = 0UL - (carry | (borrow ^ 1));
+        r = (d0 & keepReduced) | (s0 & ~keepReduced);
+        Unsafe.Add(ref r, 1) = (d1 & keepReduced) | (s1 & ~keepReduced);
+        Unsafe.Add(ref r, 2) = (d2 & keepReduced) | (s2 & ~keepReduced);
+        Unsafe.Add(ref r, 3) = (d3 & keepReduced) | (s3 & ~keepReduced);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong AddCarry(ulong x, ulong y, ref ulong carry)
+    {
+        ulong sum = x + y;
+        ulong result = sum + carry;
+        carry = (sum < x ? 1UL : 0UL) | (result < sum ? 1UL : 0UL);
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SubtractBorrow(ulong x, ulong y, ref ulong borrow)
+    {
+        ulong difference = x - y;
+        ulong result = difference - borrow;
+        borrow = (x < y ? 1UL : 0UL) | (difference < borrow ? 1UL : 0UL);
+        return result;
+    }
+
+    /// <summary>x ← x &lt;&lt; shift (0 when shift ≥ 256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ShiftLeft(in UInt256 shift, ref UInt256 x) => ShiftLeft(shift, x, ref x);
+
+    /// <summary>x ← x &gt;&gt; shift (0 when shift ≥ 256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ShiftRight(in UInt256 shift, ref UInt256 x) => ShiftRight(shift, x, ref x);
+
+    /// <summary>
+    /// destination ← value &lt;&lt; shift (0 when shift ≥ 256). All inputs are read before the destination is written, so it may
+    /// be either operand's slot. Shifts below 64 bits, the usual case, take no table jump.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ShiftLeft(in UInt256 shift, in UInt256 value, ref UInt256 destination)
     {
         if ((shift.U1 | shift.U2 | shift.U3) != 0 || shift.U0 >= 64)
         {
-            ShiftLeftFar(shift, ref x);
+            UInt256.ShiftLeft(value, shift, out destination);
             return;
         }
         int n = (int)shift.U0;
         if (n == 0)
         {
+            Copy(value, ref destination);
             return;
         }
         int back = 64 - n;
-        ref ulong limb = ref Unsafe.As<UInt256, ulong>(ref x);
-        ulong s0 = limb, s1 = Unsafe.Add(ref limb, 1), s2 = Unsafe.Add(ref limb, 2), s3 = Unsafe.Add(ref limb, 3);
+        ref ulong source = ref Unsafe.As<UInt256, ulong>(ref Unsafe.AsRef(in value));
+        ulong s0 = source, s1 = Unsafe.Add(ref source, 1), s2 = Unsafe.Add(ref source, 2), s3 = Unsafe.Add(ref source, 3);
+        ref ulong limb = ref Unsafe.As<UInt256, ulong>(ref destination);
         limb = s0 << n;
         Unsafe.Add(ref limb, 1) = (s1 << n) | (s0 >> back);
         Unsafe.Add(ref limb, 2) = (s2 << n) | (s1 >> back);
         Unsafe.Add(ref limb, 3) = (s3 << n) | (s2 >> back);
     }
 
-    /// <summary>x ← x &gt;&gt; shift (0 when shift ≥ 256); shifts below 64 bits, the usual case, take no table jump.</summary>
+    /// <summary>
+    /// destination ← value &gt;&gt; shift (0 when shift ≥ 256). All inputs are read before the destination is written, so it may
+    /// be either operand's slot. Shifts below 64 bits, the usual case, take no table jump.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ShiftRight(in UInt256 shift, ref UInt256 x)
+    public static void ShiftRight(in UInt256 shift, in UInt256 value, ref UInt256 destination)
     {
         if ((shift.U1 | shift.U2 | shift.U3) != 0 || shift.U0 >= 64)
         {
-            ShiftRightFar(shift, ref x);
+            UInt256.ShiftRight(value, shift, out destination);
             return;
         }
         int n = (int)shift.U0;
         if (n == 0)
         {
+            Copy(value, ref destination);
             return;
         }
         int back = 64 - n;
-        ref ulong limb = ref Unsafe.As<UInt256, ulong>(ref x);
-        ulong s0 = limb, s1 = Unsafe.Add(ref limb, 1), s2 = Unsafe.Add(ref limb, 2), s3 = Unsafe.Add(ref limb, 3);
+        ref ulong source = ref Unsafe.As<UInt256, ulong>(ref Unsafe.AsRef(in value));
+        ulong s0 = source, s1 = Unsafe.Add(ref source, 1), s2 = Unsafe.Add(ref source, 2), s3 = Unsafe.Add(ref source, 3);
+        ref ulong limb = ref Unsafe.As<UInt256, ulong>(ref destination);
         limb = (s0 >> n) | (s1 << back);
         Unsafe.Add(ref limb, 1) = (s1 >> n) | (s2 << back);
         Unsafe.Add(ref limb, 2) = (s2 >> n) | (s3 << back);
         Unsafe.Add(ref limb, 3) = s3 >> n;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ShiftLeftFar(in UInt256 shift, ref UInt256 x) => UInt256.ShiftLeft(x, shift, out x);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ShiftRightFar(in UInt256 shift, ref UInt256 x) => UInt256.ShiftRight(x, shift, out x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong AddLimb(ulong x, ref ulong y, ulong carry)
