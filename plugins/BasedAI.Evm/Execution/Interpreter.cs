@@ -621,14 +621,9 @@ internal static class Interpreter
                 case (Opcode)0xfc:
                 case Opcode.REVERT:
                 case Opcode.INVALID:
+                case Opcode.SELFDESTRUCT:
                 default:
                     goto Slow;
-                case Opcode.SELFDESTRUCT:
-                    // A body of its own so that all 256 byte values have their own jump-table entry and the dispatch needs no
-                    // range check.
-                    frame.SlowOpcode = (byte)Opcode.SELFDESTRUCT;
-                    exit = ExitReason.SlowInstruction;
-                    goto Exit;
             }
         }
 
