@@ -65,8 +65,19 @@ public class FastPathTests
                 && InPlace(a, b, (x, y) => UInt256InPlace.And(x, ref y.Value)) == new UInt256(a.U0 & b.U0, a.U1 & b.U1, a.U2 & b.U2, a.U3 & b.U3)
                 && InPlace(a, b, (x, y) => UInt256InPlace.Or(x, ref y.Value)) == new UInt256(a.U0 | b.U0, a.U1 | b.U1, a.U2 | b.U2, a.U3 | b.U3)
                 && InPlace(a, b, (x, y) => UInt256InPlace.Xor(x, ref y.Value)) == new UInt256(a.U0 ^ b.U0, a.U1 ^ b.U1, a.U2 ^ b.U2, a.U3 ^ b.U3)
-                && InPlace(a, b, (x, y) => UInt256InPlace.Not(ref y.Value)) == new UInt256(~b.U0, ~b.U1, ~b.U2, ~b.U3);
+                && InPlace(a, b, (x, y) => UInt256InPlace.Not(ref y.Value)) == new UInt256(~b.U0, ~b.U1, ~b.U2, ~b.U3)
+                && Aliased(a, slot => UInt256InPlace.Add(slot.Value, ref slot.Value)) == a + a
+                && Aliased(a, slot => UInt256InPlace.Subtract(slot.Value, ref slot.Value)) == default
+                && Aliased(a, slot => UInt256InPlace.Multiply(slot.Value, ref slot.Value)) == a * a;
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(3000));
+
+        // Both operands in one slot: every input limb is read before the result overwrites it.
+        static UInt256 Aliased(UInt256 value, Action<Ref> operation)
+        {
+            var slot = new Ref(value);
+            operation(slot);
+            return slot.Value;
+        }
     }
 
     [Fact]

@@ -17,9 +17,10 @@ internal static class UInt256InPlace
         ref ulong y = ref Unsafe.As<UInt256, ulong>(ref b);
         if ((Unsafe.Add(ref x, 1) | Unsafe.Add(ref x, 2) | Unsafe.Add(ref x, 3) | Unsafe.Add(ref y, 1) | Unsafe.Add(ref y, 2) | Unsafe.Add(ref y, 3)) == 0)
         {
-            ulong sum = x + y;
+            ulong x0 = x;
+            ulong sum = x0 + y;
             y = sum;
-            Unsafe.Add(ref y, 1) = sum < x ? 1UL : 0UL;
+            Unsafe.Add(ref y, 1) = sum < x0 ? 1UL : 0UL;
             return;
         }
         ulong s0 = x + y;
