@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using BasedAI.Evm.Numerics;
 using BasedAI.Evm.Primitives;
 
@@ -12,13 +11,16 @@ namespace BasedAI.Evm.Execution;
 /// <see cref="VirtualMachine"/> driver as <see cref="ExitReason.PendingCall"/> (so nesting never grows the native stack).
 /// <para>
 /// Two loops: <see cref="RunFast"/> executes the arithmetic, stack, jump and in-bounds memory instructions and makes no calls at
-/// all, so the JIT keeps the program counter, stack height, gas, code and stack pointers in registers; any other instruction
-/// (state access, hashing, memory growth, division, calls, logs) is handed to <see cref="RunSlow"/> and the fast loop resumes.
-/// Static gas and stack bounds are checked per basic block (see <see cref="CodeInfo"/>), on entry, not per instruction;
-/// instructions are dispatched through a dense switch over all 256 byte values that the JIT compiles to a jump table.
+/// all, so the JIT keeps the program counter, the stack head (a reference to the first free slot), gas and the code and stack
+/// bases in registers; any other instruction (state access, hashing, memory growth, division, calls, logs) is handed to
+/// <see cref="RunSlow"/> and the fast loop resumes. Static gas and stack bounds are checked per basic block (see
+/// <see cref="CodeInfo"/>), on entry, not per instruction; a jump enters its destination's block directly. Instructions are
+/// dispatched through a dense switch over all 256 byte values that the JIT compiles to a jump table, over
+/// <see cref="CodeInfo.Executable"/>, where frequent sequences (PUSH2+JUMPI and the like) are one fused instruction.
 /// Errors are returned as <see cref="ExitReason"/>, never thrown.
 /// </para>
 /// </summary>
+[SkipLocalsInit] // no stackalloc here; spares RunFast's prologue from zeroing its spill area on every entry
 internal static class Interpreter
 {
     public static ExitReason Run(EvmFrame frame, VirtualMachine vm)
@@ -41,13 +43,16 @@ internal static class Interpreter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ExitReason RunFast(EvmFrame frame)
     {
+        // Only what nearly every instruction or block uses lives in locals; memory is read from the frame where needed, which
+        // leaves registers for the 256-bit arithmetic.
         CodeInfo codeInfo = frame.Code;
-        ref byte code = ref MemoryMarshal.GetArrayDataReference(codeInfo.Padded);
+        ref byte code = ref MemoryMarshal.GetArrayDataReference(codeInfo.Executable);
+        ref int blockIndexes = ref codeInfo.BlockIndexes;
+        ref BlockInfo blocks = ref codeInfo.Blocks;
         ref UInt256 stack = ref MemoryMarshal.GetArrayDataReference(frame.Stack);
-        byte[] memory = frame.Memory.Buffer;
-        ulong memorySize = frame.Memory.Size;
         nint pc = frame.Pc;
-        nint sp = frame.StackHead;
+        // The first free stack slot, as a reference rather than an index: operands are then plain offsets from one register.
+        ref UInt256 head = ref Unsafe.Add(ref stack, frame.StackHead);
         long gas = frame.Gas;
         nint blockPosition;
         ExitReason exit;
@@ -68,10 +73,11 @@ internal static class Interpreter
         blockPosition = pc;
     EnterBlock:
         {
-            ref readonly BlockInfo block = ref codeInfo.BlockAt(blockPosition - CodeInfo.Start);
-            if ((nuint)(sp - block.Required) > (nuint)block.Range)
+            ref readonly BlockInfo block = ref Unsafe.Add(ref blocks, Unsafe.Add(ref blockIndexes, blockPosition - CodeInfo.Start));
+            nint height = StackHeight(ref stack, ref head);
+            if ((nuint)(height - block.Required) > (nuint)block.Range)
             {
-                exit = sp < block.Required ? ExitReason.StackUnderflow : ExitReason.StackOverflow;
+                exit = height < block.Required ? ExitReason.StackUnderflow : ExitReason.StackOverflow;
                 goto Exit;
             }
             gas -= block.Gas;
@@ -92,166 +98,149 @@ internal static class Interpreter
                     goto Exit;
 
                 case Opcode.ADD:
-                    UInt256InPlace.Add(Unsafe.Add(ref stack, sp - 1), ref Unsafe.Add(ref stack, sp - 2));
-                    sp--;
+                    UInt256InPlace.Add(Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 case Opcode.MUL:
-                {
-                    ref UInt256 b = ref Unsafe.Add(ref stack, sp - 2);
-                    UInt256.Multiply(Unsafe.Add(ref stack, sp - 1), b, out b);
-                    sp--;
+                    UInt256InPlace.Multiply(Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
-                }
                 case Opcode.SUB:
-                    UInt256InPlace.Subtract(Unsafe.Add(ref stack, sp - 1), ref Unsafe.Add(ref stack, sp - 2));
-                    sp--;
+                    UInt256InPlace.Subtract(Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 case Opcode.DIV:
                 case Opcode.MOD:
                 {
-                    ref UInt256 a = ref Unsafe.Add(ref stack, sp - 1);
-                    ref UInt256 b = ref Unsafe.Add(ref stack, sp - 2);
+                    ref UInt256 a = ref Unsafe.Subtract(ref head, 1);
+                    ref UInt256 b = ref Unsafe.Subtract(ref head, 2);
                     if (!a.FitsInUInt64 || !b.FitsInUInt64)
                     {
                         goto Slow;
                     }
                     ulong divisor = b.U0;
                     b = divisor == 0 ? default : new UInt256(op == (byte)Opcode.DIV ? a.U0 / divisor : a.U0 % divisor);
-                    sp--;
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 }
 
                 case Opcode.LT:
                 {
-                    ref UInt256 b = ref Unsafe.Add(ref stack, sp - 2);
-                    b = Unsafe.Add(ref stack, sp - 1) < b ? UInt256.One : default;
-                    sp--;
+                    ref UInt256 b = ref Unsafe.Subtract(ref head, 2);
+                    b = Unsafe.Subtract(ref head, 1) < b ? UInt256.One : default;
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 }
                 case Opcode.GT:
                 {
-                    ref UInt256 b = ref Unsafe.Add(ref stack, sp - 2);
-                    b = Unsafe.Add(ref stack, sp - 1) > b ? UInt256.One : default;
-                    sp--;
+                    ref UInt256 b = ref Unsafe.Subtract(ref head, 2);
+                    b = Unsafe.Subtract(ref head, 1) > b ? UInt256.One : default;
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 }
                 case Opcode.SLT:
                 {
-                    ref UInt256 b = ref Unsafe.Add(ref stack, sp - 2);
-                    b = UInt256.SignedLessThan(Unsafe.Add(ref stack, sp - 1), b) ? UInt256.One : default;
-                    sp--;
+                    ref UInt256 b = ref Unsafe.Subtract(ref head, 2);
+                    b = UInt256.SignedLessThan(Unsafe.Subtract(ref head, 1), b) ? UInt256.One : default;
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 }
                 case Opcode.SGT:
                 {
-                    ref UInt256 b = ref Unsafe.Add(ref stack, sp - 2);
-                    b = UInt256.SignedLessThan(b, Unsafe.Add(ref stack, sp - 1)) ? UInt256.One : default;
-                    sp--;
+                    ref UInt256 b = ref Unsafe.Subtract(ref head, 2);
+                    b = UInt256.SignedLessThan(b, Unsafe.Subtract(ref head, 1)) ? UInt256.One : default;
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 }
                 case Opcode.EQ:
                 {
-                    ref UInt256 b = ref Unsafe.Add(ref stack, sp - 2);
-                    b = Unsafe.Add(ref stack, sp - 1).Equals(b) ? UInt256.One : default;
-                    sp--;
+                    ref UInt256 b = ref Unsafe.Subtract(ref head, 2);
+                    b = Unsafe.Subtract(ref head, 1).Equals(b) ? UInt256.One : default;
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 }
                 case Opcode.ISZERO:
                 {
-                    ref UInt256 a = ref Unsafe.Add(ref stack, sp - 1);
+                    ref UInt256 a = ref Unsafe.Subtract(ref head, 1);
                     a = a.IsZero ? UInt256.One : default;
                     goto Next;
                 }
                 case Opcode.AND:
-                {
-                    ref UInt256 b = ref Unsafe.Add(ref stack, sp - 2);
-                    UInt256.And(Unsafe.Add(ref stack, sp - 1), b, out b);
-                    sp--;
+                    UInt256InPlace.And(Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
-                }
                 case Opcode.OR:
-                {
-                    ref UInt256 b = ref Unsafe.Add(ref stack, sp - 2);
-                    UInt256.Or(Unsafe.Add(ref stack, sp - 1), b, out b);
-                    sp--;
+                    UInt256InPlace.Or(Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
-                }
                 case Opcode.XOR:
-                {
-                    ref UInt256 b = ref Unsafe.Add(ref stack, sp - 2);
-                    UInt256.Xor(Unsafe.Add(ref stack, sp - 1), b, out b);
-                    sp--;
+                    UInt256InPlace.Xor(Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
-                }
                 case Opcode.NOT:
-                {
-                    ref UInt256 a = ref Unsafe.Add(ref stack, sp - 1);
-                    UInt256.Not(a, out a);
+                    UInt256InPlace.Not(ref Unsafe.Subtract(ref head, 1));
                     goto Next;
-                }
                 case Opcode.BYTE:
                 {
-                    ref UInt256 x = ref Unsafe.Add(ref stack, sp - 2);
-                    x = UInt256.Byte(Unsafe.Add(ref stack, sp - 1), x);
-                    sp--;
+                    ref UInt256 x = ref Unsafe.Subtract(ref head, 2);
+                    x = UInt256.Byte(Unsafe.Subtract(ref head, 1), x);
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 }
                 case Opcode.SHL:
-                {
-                    ref UInt256 x = ref Unsafe.Add(ref stack, sp - 2);
-                    UInt256.ShiftLeft(x, Unsafe.Add(ref stack, sp - 1), out x);
-                    sp--;
+                    UInt256InPlace.ShiftLeft(Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
-                }
                 case Opcode.SHR:
-                {
-                    ref UInt256 x = ref Unsafe.Add(ref stack, sp - 2);
-                    UInt256.ShiftRight(x, Unsafe.Add(ref stack, sp - 1), out x);
-                    sp--;
+                    UInt256InPlace.ShiftRight(Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
-                }
 
                 case Opcode.SAR:
                 {
-                    ref UInt256 x = ref Unsafe.Add(ref stack, sp - 2);
-                    UInt256.ShiftRightArithmetic(x, Unsafe.Add(ref stack, sp - 1), out x);
-                    sp--;
+                    ref UInt256 x = ref Unsafe.Subtract(ref head, 2);
+                    UInt256.ShiftRightArithmetic(x, Unsafe.Subtract(ref head, 1), out x);
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 }
                 case Opcode.SIGNEXTEND:
                 {
-                    ref UInt256 x = ref Unsafe.Add(ref stack, sp - 2);
-                    UInt256.SignExtend(Unsafe.Add(ref stack, sp - 1), x, out x);
-                    sp--;
+                    ref UInt256 x = ref Unsafe.Subtract(ref head, 2);
+                    UInt256.SignExtend(Unsafe.Subtract(ref head, 1), x, out x);
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 }
                 case Opcode.ADDMOD:
                 {
                     // Fast path for moduli of 2^255 and above (field-style arithmetic): at most one subtraction per step.
-                    ref UInt256 m = ref Unsafe.Add(ref stack, sp - 3);
+                    ref UInt256 m = ref Unsafe.Subtract(ref head, 3);
                     if (!m.IsNegative)
                     {
                         goto Slow;
                     }
-                    UInt256.AddModLarge(Unsafe.Add(ref stack, sp - 1), Unsafe.Add(ref stack, sp - 2), m, out m);
-                    sp -= 2;
+                    UInt256InPlace.AddModLarge(Unsafe.Subtract(ref head, 1), Unsafe.Subtract(ref head, 2), ref m);
+                    head = ref Unsafe.Subtract(ref head, 2);
                     goto Next;
                 }
                 case Opcode.ADDRESS:
-                    Unsafe.Add(ref stack, sp++) = frame.Address.ToUInt256();
+                    head = frame.Address.ToUInt256();
+                    head = ref Unsafe.Add(ref head, 1);
                     goto Next;
                 case Opcode.CALLER:
-                    Unsafe.Add(ref stack, sp++) = frame.Caller.ToUInt256();
+                    head = frame.Caller.ToUInt256();
+                    head = ref Unsafe.Add(ref head, 1);
                     goto Next;
                 case Opcode.CALLVALUE:
-                    Unsafe.Add(ref stack, sp++) = frame.Value;
+                    head = frame.Value;
+                    head = ref Unsafe.Add(ref head, 1);
                     goto Next;
                 case Opcode.CALLDATASIZE:
-                    Unsafe.Add(ref stack, sp++) = new UInt256((ulong)frame.Input.Length);
+                    head = new UInt256((ulong)frame.Input.Length);
+                    head = ref Unsafe.Add(ref head, 1);
                     goto Next;
                 case Opcode.CALLDATALOAD:
                 {
-                    ref UInt256 slot = ref Unsafe.Add(ref stack, sp - 1);
+                    ref UInt256 slot = ref Unsafe.Subtract(ref head, 1);
                     DataSlice input = frame.Input;
                     if (!slot.FitsInUInt64 || !FitsWord(slot.U0, (ulong)input.Length))
                     {
@@ -262,91 +251,145 @@ internal static class Interpreter
                 }
 
                 case Opcode.POP:
-                    sp--;
+                    head = ref Unsafe.Subtract(ref head, 1);
                     goto Next;
                 case Opcode.MLOAD:
                 {
-                    ref UInt256 slot = ref Unsafe.Add(ref stack, sp - 1);
-                    if (!slot.FitsInUInt64 || !FitsWord(slot.U0, memorySize))
+                    ref UInt256 slot = ref Unsafe.Subtract(ref head, 1);
+                    EvmMemory memory = frame.Memory;
+                    if (!slot.FitsInUInt64 || !FitsWord(slot.U0, memory.Size))
                     {
                         goto Slow;
                     }
-                    slot = ReadWord(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(memory), (nint)slot.U0));
+                    slot = ReadWord(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(memory.Buffer), (nint)slot.U0));
                     goto Next;
                 }
                 case Opcode.MSTORE:
                 {
-                    ref UInt256 offset = ref Unsafe.Add(ref stack, sp - 1);
-                    if (!offset.FitsInUInt64 || !FitsWord(offset.U0, memorySize))
+                    ref UInt256 offset = ref Unsafe.Subtract(ref head, 1);
+                    EvmMemory memory = frame.Memory;
+                    if (!offset.FitsInUInt64 || !FitsWord(offset.U0, memory.Size))
                     {
                         goto Slow;
                     }
-                    WriteWord(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(memory), (nint)offset.U0), Unsafe.Add(ref stack, sp - 2));
-                    sp -= 2;
+                    WriteWord(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(memory.Buffer), (nint)offset.U0), Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 2);
                     goto Next;
                 }
                 case Opcode.MSTORE8:
                 {
-                    ref UInt256 offset = ref Unsafe.Add(ref stack, sp - 1);
-                    if (!offset.FitsInUInt64 || offset.U0 >= memorySize)
+                    ref UInt256 offset = ref Unsafe.Subtract(ref head, 1);
+                    EvmMemory memory = frame.Memory;
+                    if (!offset.FitsInUInt64 || offset.U0 >= memory.Size)
                     {
                         goto Slow;
                     }
-                    Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(memory), (nint)offset.U0) = (byte)Unsafe.Add(ref stack, sp - 2).U0;
-                    sp -= 2;
+                    Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(memory.Buffer), (nint)offset.U0) = (byte)Unsafe.Subtract(ref head, 2).U0;
+                    head = ref Unsafe.Subtract(ref head, 2);
                     goto Next;
                 }
                 case Opcode.JUMP:
                 {
-                    ref UInt256 destination = ref Unsafe.Add(ref stack, sp - 1);
+                    ref UInt256 destination = ref Unsafe.Subtract(ref head, 1);
                     if (!destination.FitsInUInt64 || !codeInfo.IsValidJump(destination.U0))
                     {
                         exit = ExitReason.BadJumpDestination;
                         goto Exit;
                     }
-                    pc = (nint)destination.U0 + CodeInfo.Start;
-                    sp--;
-                    goto Next;
+                    blockPosition = (nint)destination.U0 + CodeInfo.Start;
+                    head = ref Unsafe.Subtract(ref head, 1);
+                    goto JumpTo;
                 }
                 case Opcode.JUMPI:
                 {
-                    if (!Unsafe.Add(ref stack, sp - 2).IsZero)
+                    if (!Unsafe.Subtract(ref head, 2).IsZero)
                     {
-                        ref UInt256 destination = ref Unsafe.Add(ref stack, sp - 1);
+                        ref UInt256 destination = ref Unsafe.Subtract(ref head, 1);
                         if (!destination.FitsInUInt64 || !codeInfo.IsValidJump(destination.U0))
                         {
                             exit = ExitReason.BadJumpDestination;
                             goto Exit;
                         }
-                        pc = (nint)destination.U0 + CodeInfo.Start;
-                        sp -= 2;
-                        goto Next;
+                        blockPosition = (nint)destination.U0 + CodeInfo.Start;
+                        head = ref Unsafe.Subtract(ref head, 2);
+                        goto JumpTo;
                     }
-                    sp -= 2;
+                    head = ref Unsafe.Subtract(ref head, 2);
                     goto EnterExplicit;
                 }
                 case Opcode.PC:
-                    Unsafe.Add(ref stack, sp++) = new UInt256((ulong)(pc - 1 - CodeInfo.Start));
+                    head = new UInt256((ulong)(pc - 1 - CodeInfo.Start));
+                    head = ref Unsafe.Add(ref head, 1);
                     goto Next;
                 case Opcode.MSIZE:
-                    Unsafe.Add(ref stack, sp++) = new UInt256(memorySize);
+                    head = new UInt256(frame.Memory.Size);
+                    head = ref Unsafe.Add(ref head, 1);
                     goto Next;
                 case Opcode.GAS:
-                    Unsafe.Add(ref stack, sp++) = new UInt256((ulong)gas);
+                    head = new UInt256((ulong)gas);
+                    head = ref Unsafe.Add(ref head, 1);
                     goto EnterExplicit;
                 case Opcode.JUMPDEST:
                     blockPosition = pc - 1;
                     goto EnterBlock;
 
+                case (Opcode)FusedOpcode.JumpToImmediate:
+                    blockPosition = ReadImmediate16(ref Unsafe.Add(ref code, pc)) + CodeInfo.Start;
+                    goto JumpTo;
+                case (Opcode)FusedOpcode.JumpIfImmediate:
+                    head = ref Unsafe.Subtract(ref head, 1);
+                    if (!head.IsZero)
+                    {
+                        blockPosition = ReadImmediate16(ref Unsafe.Add(ref code, pc)) + CodeInfo.Start;
+                        goto JumpTo;
+                    }
+                    pc += 3;
+                    goto EnterExplicit;
+                case (Opcode)FusedOpcode.JumpIfZeroImmediate:
+                    head = ref Unsafe.Subtract(ref head, 1);
+                    if (head.IsZero)
+                    {
+                        blockPosition = ReadImmediate16(ref Unsafe.Add(ref code, pc + 1)) + CodeInfo.Start;
+                        goto JumpTo;
+                    }
+                    pc += 4;
+                    goto EnterExplicit;
+                case (Opcode)FusedOpcode.AddImmediate:
+                    UInt256InPlace.AddSmall(Unsafe.Add(ref code, pc), ref Unsafe.Subtract(ref head, 1));
+                    pc += 2;
+                    goto Next;
+                case (Opcode)FusedOpcode.SwapPop:
+                    UInt256InPlace.Copy(Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
+                    pc++;
+                    goto Next;
+                case (Opcode)FusedOpcode.SwapShiftLeft:
+                    UInt256InPlace.ShiftLeft(Unsafe.Subtract(ref head, 2), Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
+                    pc++;
+                    goto Next;
+                case (Opcode)FusedOpcode.SwapShiftRight:
+                    UInt256InPlace.ShiftRight(Unsafe.Subtract(ref head, 2), Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    head = ref Unsafe.Subtract(ref head, 1);
+                    pc++;
+                    goto Next;
+                case (Opcode)FusedOpcode.PopPop:
+                    head = ref Unsafe.Subtract(ref head, 2);
+                    pc++;
+                    goto Next;
+
                 case Opcode.PUSH0:
-                    Unsafe.Add(ref stack, sp++) = default;
+                    head = default;
+                    head = ref Unsafe.Add(ref head, 1);
                     goto Next;
                 case Opcode.PUSH1:
-                    Unsafe.Add(ref stack, sp++) = new UInt256(Unsafe.Add(ref code, pc));
+                    head = new UInt256(Unsafe.Add(ref code, pc));
+                    head = ref Unsafe.Add(ref head, 1);
                     pc++;
                     goto Next;
                 case Opcode.PUSH2:
-                    Unsafe.Add(ref stack, sp++) = new UInt256(BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref code, pc))));
+                    head = new UInt256((ulong)ReadImmediate16(ref Unsafe.Add(ref code, pc)));
+                    head = ref Unsafe.Add(ref head, 1);
                     pc += 2;
                     goto Next;
                 case Opcode.PUSH3:
@@ -381,12 +424,20 @@ internal static class Interpreter
                 case Opcode.PUSH32:
                 {
                     int size = op - 0x5f;
-                    Unsafe.Add(ref stack, sp++) = ReadPush(ref Unsafe.Add(ref code, pc + size - 32), size);
+                    head = ReadPush(ref Unsafe.Add(ref code, pc + size - 32), size);
+                    head = ref Unsafe.Add(ref head, 1);
                     pc += size;
                     goto Next;
                 }
+                // The most frequent stack moves get cases of their own with constant offsets.
                 case Opcode.DUP1:
+                    UInt256InPlace.Copy(Unsafe.Subtract(ref head, 1), ref head);
+                    head = ref Unsafe.Add(ref head, 1);
+                    goto Next;
                 case Opcode.DUP2:
+                    UInt256InPlace.Copy(Unsafe.Subtract(ref head, 2), ref head);
+                    head = ref Unsafe.Add(ref head, 1);
+                    goto Next;
                 case Opcode.DUP3:
                 case Opcode.DUP4:
                 case Opcode.DUP5:
@@ -401,10 +452,12 @@ internal static class Interpreter
                 case Opcode.DUP14:
                 case Opcode.DUP15:
                 case Opcode.DUP16:
-                    Unsafe.Add(ref stack, sp) = Unsafe.Add(ref stack, sp - (op - 0x7f));
-                    sp++;
+                    UInt256InPlace.Copy(Unsafe.Subtract(ref head, (op - 0x7f)), ref head);
+                    head = ref Unsafe.Add(ref head, 1);
                     goto Next;
                 case Opcode.SWAP1:
+                    UInt256InPlace.Swap(ref Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, 2));
+                    goto Next;
                 case Opcode.SWAP2:
                 case Opcode.SWAP3:
                 case Opcode.SWAP4:
@@ -420,28 +473,14 @@ internal static class Interpreter
                 case Opcode.SWAP14:
                 case Opcode.SWAP15:
                 case Opcode.SWAP16:
-                {
-                    ref Vector256<ulong> top = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref stack, sp - 1));
-                    ref Vector256<ulong> other = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref stack, sp - 1 - (op - 0x8f)));
-                    Vector256<ulong> saved = top;
-                    top = other;
-                    other = saved;
+                    UInt256InPlace.Swap(ref Unsafe.Subtract(ref head, 1), ref Unsafe.Subtract(ref head, op - 0x8e));
                     goto Next;
-                }
 
                 case Opcode.SDIV:
                 case Opcode.SMOD:
                 case Opcode.MULMOD:
                 case Opcode.EXP:
-                case (Opcode)0x0c:
-                case (Opcode)0x0d:
-                case (Opcode)0x0e:
-                case (Opcode)0x0f:
-                case (Opcode)0x1e:
-                case (Opcode)0x1f:
                 case Opcode.KECCAK256:
-                case (Opcode)0x21:
-                case (Opcode)0x22:
                 case (Opcode)0x23:
                 case (Opcode)0x24:
                 case (Opcode)0x25:
@@ -588,12 +627,17 @@ internal static class Interpreter
             }
         }
 
+    // A validated jump runs the destination JUMPDEST here instead of dispatching it: enter its block, continue after it.
+    JumpTo:
+        pc = blockPosition + 1;
+        goto EnterBlock;
+
     Slow:
         frame.SlowOpcode = Unsafe.Add(ref code, pc - 1);
         exit = ExitReason.SlowInstruction;
     Exit:
         frame.Pc = (int)pc;
-        frame.StackHead = (int)sp;
+        frame.StackHead = (int)StackHeight(ref stack, ref head);
         frame.Gas = gas;
         return exit;
     }
@@ -832,6 +876,13 @@ internal static class Interpreter
         frame.Gas = gas;
         return exit;
     }
+
+    /// <summary>A big-endian 16-bit immediate.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint ReadImmediate16(ref byte source) => BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint StackHeight(ref UInt256 bottom, ref UInt256 head) => (nint)((nuint)Unsafe.ByteOffset(ref bottom, ref head) / 32);
 
     /// <summary>True when a 32-byte word at <paramref name="offset"/> lies within <paramref name="size"/> bytes (no overflow).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
