@@ -20,5 +20,7 @@ internal static class CommandModules
         yield return P2pCommands.Create();
         yield return FheCommands.Create();
         yield return EvmCommands.Create();
+        yield return SqueezeCommands.Create();
+        yield return ZkLlmCommands.Create();
     }
 }
