@@ -18,5 +18,11 @@ internal static class CommandModules
         }
         yield return ModelCommands.Create();
         yield return P2pCommands.Create();
+        foreach (Command command in NetworkCommands.Create())
+        {
+            yield return command;
+        }
+        yield return PromptCommands.Create();
+        yield return DevnetCommands.Create();
     }
 }
