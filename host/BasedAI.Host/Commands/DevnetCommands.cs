@@ -73,6 +73,7 @@ internal static class DevnetCommands
                 Tempo = parse.GetValue(tempo),
                 ChallengeInterval = NetworkCommands.ParseDuration(parse.GetValue(interval)!, "--challenge-interval"),
             }, line => Console.WriteLine($"devnet: {line}"));
+            bool existed = DevnetState.Load(directory) is not null;
             DevnetState state;
             try
             {
@@ -80,8 +81,8 @@ internal static class DevnetCommands
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Leave nothing half-started behind.
-                if (DevnetState.Load(directory) is not null)
+                // A devnet that failed while being created leaves nothing half-started behind.
+                if (!existed && DevnetState.Load(directory) is not null)
                 {
                     await manager.DownAsync(CancellationToken.None);
                 }

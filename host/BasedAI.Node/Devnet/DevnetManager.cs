@@ -63,7 +63,7 @@ public sealed record DevnetNodeStatus(DevnetNode Node, bool Running, ulong? Head
 /// (<c>miner run</c>) and validators (<c>validator run</c>). The first <see cref="UpAsync"/> creates the wallets (kept in the
 /// devnet directory, encrypted with a generated password), acquires a Brain with the dev account's Pepecoin, names its task,
 /// sets a short tempo, funds and memorizes every node, stakes on the validators, installs the task plugin into each miner, and
-/// starts them; later calls restart the same hosts from their stored state. Hosts run detached with their output in
+/// starts them; later calls restart whichever hosts are stopped, from their stored state. Hosts run detached with their output in
 /// <c>logs/</c>, so the devnet outlives the command that started it; <see cref="DownAsync"/> stops them.
 /// </summary>
 public sealed class DevnetManager(DevnetOptions options, Action<string>? report = null)
@@ -85,12 +85,21 @@ public sealed class DevnetManager(DevnetOptions options, Action<string>? report 
         DevnetState? existing = DevnetState.Load(Root);
         if (existing is not null)
         {
-            if (existing.Nodes.Any(IsRunning))
+            List<DevnetNode> stopped = existing.Nodes.Where(n => !IsRunning(n)).ToList();
+            if (stopped.Count == 0)
             {
-                throw new InvalidOperationException($"a devnet is already running in {Root} (run `basedai devnet down --dir {Root}` first)");
+                _report($"every host of the devnet in {Root} is already running");
+                return existing;
             }
-            _report($"resuming the devnet in {Root} from its stored state");
-            DevnetState resumed = await StartAllAsync(existing, cancellationToken).ConfigureAwait(false);
+            _report($"restarting {string.Join(", ", stopped.Select(n => n.Name))} from stored state");
+            var nodes = existing.Nodes.ToList();
+            if (stopped.Contains(nodes[0]))
+            {
+                nodes[0] = await StartAsync(existing, nodes[0], cancellationToken).ConfigureAwait(false);
+            }
+            DevnetNode[] others = await Task.WhenAll(nodes.Skip(1).Select(n => stopped.Contains(n) ? StartAsync(existing, n, cancellationToken) : Task.FromResult(n))).ConfigureAwait(false);
+            DevnetState resumed = existing with { Nodes = [nodes[0], .. others] };
+            resumed.Save(Root);
             return resumed;
         }
         return await CreateAsync(cancellationToken).ConfigureAwait(false);
@@ -167,7 +176,10 @@ public sealed class DevnetManager(DevnetOptions options, Action<string>? report 
             _report($"installed {Path.GetFileName(source.TrimEnd('/'))} into {miner.Name}");
         }
         state.Save(Root);
-        return await StartAllAsync(state, cancellationToken, skipProducer: true).ConfigureAwait(false);
+        DevnetNode[] started = await Task.WhenAll(state.Nodes.Skip(1).Select(n => StartAsync(state, n, cancellationToken))).ConfigureAwait(false);
+        state = state with { Nodes = [state.Producer, .. started] };
+        state.Save(Root);
+        return state;
     }
 
     private DevnetNode NewNode(string name, string role, string? wallet, string? computekey)
@@ -300,19 +312,6 @@ public sealed class DevnetManager(DevnetOptions options, Action<string>? report 
                 throw new InvalidOperationException($"{call.Name} by {sender} failed in block {status["height"]}: {status["error"]}");
             }
         }
-    }
-
-    private async Task<DevnetState> StartAllAsync(DevnetState state, CancellationToken cancellationToken, bool skipProducer = false)
-    {
-        var nodes = state.Nodes.ToList();
-        if (!skipProducer)
-        {
-            nodes[0] = await StartAsync(state, nodes[0], cancellationToken).ConfigureAwait(false);
-        }
-        DevnetNode[] others = await Task.WhenAll(nodes.Skip(1).Select(n => StartAsync(state, n, cancellationToken))).ConfigureAwait(false);
-        state = state with { Nodes = [nodes[0], .. others] };
-        state.Save(Root);
-        return state;
     }
 
     private async Task<DevnetNode> StartAsync(DevnetState state, DevnetNode node, CancellationToken cancellationToken)
