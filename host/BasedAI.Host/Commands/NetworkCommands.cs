@@ -107,7 +107,12 @@ internal static class NetworkCommands
         run.SetHandler(async (parse, token) =>
         {
             IConfigurationRoot configuration = HostOptionsBinding.Configuration(parse, home, HostOptionsBinding.PluginsDirectory());
-            byte[] key = new WalletStore(parse.GetValue(WalletPathOption)!).UnlockComputekey(parse.GetValue(wallet)!, parse.GetValue(computekey)!, ReadPassword(parse));
+            var store = new WalletStore(parse.GetValue(WalletPathOption)!);
+            if (!store.Exists(parse.GetValue(wallet)!))
+            {
+                throw new DirectoryNotFoundException($"wallet '{parse.GetValue(wallet)}' does not exist in {store.Root} (create it with `basedai wallet create`)");
+            }
+            byte[] key = store.UnlockComputekey(parse.GetValue(wallet)!, parse.GetValue(computekey)!, ReadPassword(parse));
             try
             {
                 var options = new NodeOptions
