@@ -24,5 +24,7 @@ internal static class CommandModules
         }
         yield return PromptCommands.Create();
         yield return DevnetCommands.Create();
+        yield return FheCommands.Create();
+        yield return EvmCommands.Create();
     }
 }
