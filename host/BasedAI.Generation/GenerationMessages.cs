@@ -42,11 +42,11 @@ public enum PlainRequestKind : byte
 /// <c>fingerprint (32) ‖ u32 position ‖ u32 rows ‖ u32 width ‖ rows·width f32</c>; Close carries nothing more.
 /// The answer to Forward is <c>u8 version ‖ u8 1 ‖ u32 next position ‖ u32 width ‖ width f32</c> (the final-normed hidden state
 /// of the last row: the client applies the LM head), the answer to Close is <c>u8 version ‖ u8 2</c>.
-/// The mode byte lets the encrypted modes share the task name; this library decodes only <see cref="GenerationMode.Plain"/>.
+/// Only <see cref="GenerationMode.Plain"/> is decoded: the encrypted task has its own task name and protocol (<see cref="EncryptedTask"/>).
 /// </summary>
 public static class GenerationMessages
 {
-    /// <summary>The compute task name of the LLM task.</summary>
+    /// <summary>The compute task name of the plaintext LLM task.</summary>
     public const string TaskName = "zkllm.infer";
 
     /// <summary>Encoding version.</summary>

@@ -12,9 +12,23 @@ public interface IMinerTransport
 }
 
 /// <summary>A transport that calls a miner role in the same process (tools, tests, the in-process baseline of benchmarks).</summary>
-public sealed class InProcessTransport(PlainMinerRole miner) : IMinerTransport
+public sealed class InProcessTransport : IMinerTransport
 {
-    private readonly PlainMinerRole _miner = miner ?? throw new ArgumentNullException(nameof(miner));
+    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, Task<ReadOnlyMemory<byte>>> _handle;
+
+    /// <summary>Calls the plaintext task's miner role.</summary>
+    public InProcessTransport(PlainMinerRole miner)
+    {
+        ArgumentNullException.ThrowIfNull(miner);
+        _handle = (request, _) => Task.FromResult<ReadOnlyMemory<byte>>(miner.Handle(request.Span));
+    }
+
+    /// <summary>Calls the encrypted task's miner role (<see cref="EncryptedTask.CreateMiner"/>).</summary>
+    public InProcessTransport(BasedAI.ZkLlm.Transport.IZkLlmHandler miner)
+    {
+        ArgumentNullException.ThrowIfNull(miner);
+        _handle = miner.HandleAsync;
+    }
 
     /// <summary>Bytes sent so far.</summary>
     public long BytesSent { get; private set; }
@@ -23,12 +37,12 @@ public sealed class InProcessTransport(PlainMinerRole miner) : IMinerTransport
     public long BytesReceived { get; private set; }
 
     /// <inheritdoc />
-    public Task<ReadOnlyMemory<byte>> SendAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    public async Task<ReadOnlyMemory<byte>> SendAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        byte[] answer = _miner.Handle(request.Span);
+        ReadOnlyMemory<byte> answer = await _handle(request, cancellationToken).ConfigureAwait(false);
         BytesSent += request.Length;
         BytesReceived += answer.Length;
-        return Task.FromResult<ReadOnlyMemory<byte>>(answer);
+        return answer;
     }
 }

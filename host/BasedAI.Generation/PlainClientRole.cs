@@ -62,6 +62,42 @@ public sealed class GenerationSession
 
     internal Sampler Sampler { get; }
 
+    /// <summary>Tokenizes <paramref name="prompt"/> as the inference engine does (BOS first for Llama) and starts a session.</summary>
+    internal static GenerationSession Create(TransformerModel model, ITokenizer tokenizer, string prompt, GenerationRequest? request)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        request ??= new GenerationRequest();
+        bool gpt2 = model.Config.Architecture == ModelArchitecture.Gpt2;
+        var tokens = tokenizer.Encode(prompt, addBos: !gpt2).ToList();
+        if (tokens.Count == 0 && tokenizer.BosTokenId >= 0)
+        {
+            tokens.Add(tokenizer.BosTokenId);
+        }
+        if (tokens.Count == 0)
+        {
+            throw new ArgumentException("the prompt is empty and the tokenizer has no BOS token to start from", nameof(prompt));
+        }
+        if (tokens.Count >= model.Config.MaxSequenceLength)
+        {
+            throw new ArgumentException($"the prompt has {tokens.Count} tokens; the context holds {model.Config.MaxSequenceLength}", nameof(prompt));
+        }
+        return new GenerationSession(tokens, request, new Sampler(model.Config.VocabSize, request.Sampling), request.StopTokens ?? model.Config.EosTokenIds);
+    }
+
+    /// <summary>The text of the generated tokens.</summary>
+    internal static string Decode(ITokenizer tokenizer, GenerationSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var bytes = new System.Buffers.ArrayBufferWriter<byte>();
+        int previous = session.PromptTokens[^1];
+        foreach (int token in session.GeneratedTokens)
+        {
+            tokenizer.AppendBytes(previous, token, bytes);
+            previous = token;
+        }
+        return System.Text.Encoding.UTF8.GetString(bytes.WrittenSpan);
+    }
+
     internal IReadOnlyCollection<int> StopTokens { get; }
 
     internal void Add(int token, TimeSpan step)
@@ -78,7 +114,7 @@ public sealed class GenerationSession
 /// sends the rows to a miner, applies the LM head to the hidden state that comes back, and samples, one token per round trip.
 /// A session can move to another miner at any point.
 /// </summary>
-public sealed class PlainClientRole
+public sealed class PlainClientRole : ILlmTaskClient
 {
     private readonly TransformerModel _model;
     private readonly ITokenizer _tokenizer;
@@ -94,53 +130,20 @@ public sealed class PlainClientRole
     /// <summary>The model's fingerprint, sent with every request.</summary>
     public byte[] Fingerprint { get; }
 
-    /// <summary>Tokenizes <paramref name="prompt"/> (as <see cref="Generator.EncodePrompt"/> does) and starts a session.</summary>
-    public GenerationSession Start(string prompt, GenerationRequest? request = null)
-    {
-        ArgumentNullException.ThrowIfNull(prompt);
-        request ??= new GenerationRequest();
-        bool gpt2 = _model.Config.Architecture == ModelArchitecture.Gpt2;
-        var tokens = _tokenizer.Encode(prompt, addBos: !gpt2).ToList();
-        if (tokens.Count == 0 && _tokenizer.BosTokenId >= 0)
-        {
-            tokens.Add(_tokenizer.BosTokenId);
-        }
-        if (tokens.Count == 0)
-        {
-            throw new ArgumentException("the prompt is empty and the tokenizer has no BOS token to start from", nameof(prompt));
-        }
-        if (tokens.Count >= _model.Config.MaxSequenceLength)
-        {
-            throw new ArgumentException($"the prompt has {tokens.Count} tokens; the context holds {_model.Config.MaxSequenceLength}", nameof(prompt));
-        }
-        return new GenerationSession(tokens, request, new Sampler(_model.Config.VocabSize, request.Sampling), request.StopTokens ?? _model.Config.EosTokenIds);
-    }
+    /// <inheritdoc />
+    public string TaskName => GenerationMessages.TaskName;
 
-    /// <summary>The text of the generated tokens.</summary>
-    public string Decode(GenerationSession session)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        return Decode(session.PromptTokens[^1], session.GeneratedTokens);
-    }
+    /// <inheritdoc />
+    public GenerationMode Mode => GenerationMode.Plain;
 
-    /// <summary>The text of <paramref name="tokens"/> following <paramref name="previous"/>.</summary>
-    public string Decode(int previous, IEnumerable<int> tokens)
-    {
-        ArgumentNullException.ThrowIfNull(tokens);
-        var bytes = new System.Buffers.ArrayBufferWriter<byte>();
-        foreach (int token in tokens)
-        {
-            _tokenizer.AppendBytes(previous, token, bytes);
-            previous = token;
-        }
-        return System.Text.Encoding.UTF8.GetString(bytes.WrittenSpan);
-    }
+    /// <inheritdoc />
+    public GenerationSession Start(string prompt, GenerationRequest? request = null) => GenerationSession.Create(_model, _tokenizer, prompt, request);
 
-    /// <summary>
-    /// Continues <paramref name="session"/> on the miner behind <paramref name="transport"/> until it completes. The miner gets the
-    /// whole context first (prompt and tokens generated so far, also after a retry), then one row per token. Throws whatever the
-    /// transport throws, or <see cref="InvalidDataException"/> for an answer that does not fit; the session keeps its tokens.
-    /// </summary>
+    /// <inheritdoc />
+    public string Decode(GenerationSession session) => GenerationSession.Decode(_tokenizer, session);
+
+    /// <inheritdoc />
+    /// <remarks>The miner gets the whole context first (prompt and tokens generated so far, also after a retry), then one row per token.</remarks>
     public async Task RunAsync(GenerationSession session, IMinerTransport transport, IProgress<int>? tokens = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);

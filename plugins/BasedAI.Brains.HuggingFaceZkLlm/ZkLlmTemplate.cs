@@ -2,22 +2,23 @@ using System.Globalization;
 using BasedAI.Abstractions;
 using BasedAI.Generation;
 using BasedAI.Inference.Formats;
+using BasedAI.ZkLlm.Miner;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace BasedAI.Brains.HuggingFaceZkLlm;
 
 /// <summary>
-/// The Hugging Face ZK-LLM Converter template: loads the configured model (<c>Plugins:ai.based.zkllm:Model</c>) and serves
-/// <see cref="GenerationMessages.TaskName"/>. Mode <see cref="GenerationMode.Plain"/> is served today; requests in the encrypted
-/// modes are refused with a clear error until the ZK-LLM engine is wired in.
+/// The Hugging Face ZK-LLM Converter template: loads the configured model (<c>Plugins:ai.based.zkllm:Model</c>) and serves the
+/// encrypted LLM task (<see cref="EncryptedTask.TaskName"/>, the ZK-LLM miner role in hybrid CKKS mode) and the plaintext one
+/// (<see cref="GenerationMessages.TaskName"/>).
 /// </summary>
 public sealed class ZkLlmTemplate : IBrainTemplate
 {
     private ZkLlmEngine? _engine;
 
     /// <inheritdoc />
-    public BrainTemplateDescription Describe() => new("Hugging Face ZK-LLM Converter", [GenerationMessages.TaskName], ["zk-llm", "llm", "text-generation"]);
+    public BrainTemplateDescription Describe() => new("Hugging Face ZK-LLM Converter", [EncryptedTask.TaskName, GenerationMessages.TaskName], ["zk-llm", "llm", "text-generation"]);
 
     /// <inheritdoc />
     public void ConfigureServices(IBrainRegistrationContext context)
@@ -25,6 +26,7 @@ public sealed class ZkLlmTemplate : IBrainTemplate
         ArgumentNullException.ThrowIfNull(context);
         context.Services.AddSingleton<ZkLlmEngine>();
         context.AddComputeTask<ZkLlmTask>();
+        context.AddComputeTask<EncryptedZkLlmTask>();
     }
 
     /// <inheritdoc />
@@ -46,7 +48,7 @@ public sealed class ZkLlmTemplate : IBrainTemplate
     /// <inheritdoc />
     public Task<BrainHealth> CheckHealthAsync(CancellationToken cancellationToken) =>
         Task.FromResult(_engine?.Miner is { } miner
-            ? new BrainHealth(BrainHealthStatus.Healthy, string.Create(CultureInfo.InvariantCulture, $"{_engine.Description}, mode plain, {miner.SessionCount} session(s)"))
+            ? new BrainHealth(BrainHealthStatus.Healthy, string.Create(CultureInfo.InvariantCulture, $"{_engine.Description}, modes hybrid (CKKS) and plain, {miner.SessionCount} plain session(s)"))
             : new BrainHealth(BrainHealthStatus.Unhealthy, "the model is not loaded"));
 }
 
@@ -55,6 +57,9 @@ public sealed class ZkLlmEngine(IBrainHostContext host, ILogger<ZkLlmEngine> log
 {
     /// <summary>The miner role once loaded.</summary>
     public PlainMinerRole? Miner { get; private set; }
+
+    /// <summary>The encrypted task's miner role once loaded.</summary>
+    public ZkLlmMiner? EncryptedMiner { get; private set; }
 
     /// <summary>What is served, for health reports.</summary>
     public string Description { get; private set; } = "";
@@ -74,8 +79,14 @@ public sealed class ZkLlmEngine(IBrainHostContext host, ILogger<ZkLlmEngine> log
         {
             options.IdleTimeout = TimeSpan.FromSeconds(double.Parse(idle, CultureInfo.InvariantCulture));
         }
+        var encryptedOptions = new ZkLlmMinerOptions();
+        if (host.Configuration["MaxEncryptedSessions"] is { } encryptedSessions)
+        {
+            encryptedOptions = encryptedOptions with { MaxSessions = int.Parse(encryptedSessions, CultureInfo.InvariantCulture) };
+        }
         LoadedModel loaded = ModelLoader.Load(path);
         Miner = new PlainMinerRole(loaded.Model, options, host.Clock);
+        EncryptedMiner = EncryptedTask.Create(loaded.Model).CreateMiner(encryptedOptions);
         Description = string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path.TrimEnd('/'))} ({loaded.Model.ParameterCount:N0} parameters, {loaded.Format})");
         logger.LogInformation("serving {Model}, fingerprint {Fingerprint}", Description, Convert.ToHexStringLower(Miner.Fingerprint)[..16]);
     }
@@ -85,6 +96,8 @@ public sealed class ZkLlmEngine(IBrainHostContext host, ILogger<ZkLlmEngine> log
     {
         Miner?.Dispose();
         Miner = null;
+        EncryptedMiner?.Dispose();
+        EncryptedMiner = null;
     }
 }
 
@@ -100,11 +113,22 @@ public sealed class ZkLlmTask(ZkLlmEngine engine) : IComputeTask
         ArgumentNullException.ThrowIfNull(item);
         cancellationToken.ThrowIfCancellationRequested();
         PlainMinerRole miner = engine.Miner ?? throw new InvalidOperationException("the model is not loaded");
-        GenerationMode mode = GenerationMessages.PeekMode(item.Payload.Span);
-        if (mode != GenerationMode.Plain)
-        {
-            throw new InvalidDataException($"mode {mode.ToString().ToLowerInvariant()} is not served by ai.based.zkllm 0.1 (plain only: the encrypted engine is not part of this version)");
-        }
         return ValueTask.FromResult(new WorkResult(miner.Handle(item.Payload.Span)));
+    }
+}
+
+/// <summary><c>zkllm.ckks</c>: one message of a client's encrypted session (the ZK-LLM protocol: open, keys, stages, close).</summary>
+public sealed class EncryptedZkLlmTask(ZkLlmEngine engine) : IComputeTask
+{
+    /// <inheritdoc />
+    public string Name => EncryptedTask.TaskName;
+
+    /// <inheritdoc />
+    public async ValueTask<WorkResult> ExecuteAsync(WorkItem item, IProgress<WorkProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ZkLlmMiner miner = engine.EncryptedMiner ?? throw new InvalidOperationException("the model is not loaded");
+        // Refusals (malformed, mismatched, out of order) are answers of the protocol, so the client learns what was wrong.
+        return new WorkResult(await miner.HandleAsync(item.Payload, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -37,6 +37,37 @@ var request = new GenerationRequest { MaxNewTokens = tokens, StopTokens = [] };
 using var localMiner = new PlainMinerRole(loaded.Model);
 List<GenerationSession> local = await MeasureAsync(new InProcessTransport(localMiner));
 
+// The encrypted task in process: CKKS hybrid ZK-LLM, client and miner roles here (one warm-up generation, then the runs).
+int encryptedTokens = Arg("--encrypted-tokens", 8);
+var encrypted = new List<GenerationSession>();
+if (encryptedTokens > 0)
+{
+    var encryptedClock = Stopwatch.StartNew();
+    EncryptedTask task = EncryptedTask.Create(loaded.Model);
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"encrypted task compiled in {encryptedClock.Elapsed.TotalSeconds:0.0} s"));
+    using var encryptedMiner = task.CreateMiner();
+    var encryptedClient = new EncryptedClientRole(task, loaded.Tokenizer);
+    var encryptedRequest = request with { MaxNewTokens = encryptedTokens };
+    for (int run = 0; run <= Math.Max(1, runs / 2); run++)
+    {
+        GenerationSession session = encryptedClient.Start(Prompt, encryptedRequest);
+        await encryptedClient.RunAsync(session, new InProcessTransport(encryptedMiner));
+        if (!session.GeneratedTokens.SequenceEqual(local[0].GeneratedTokens.Take(encryptedTokens)))
+        {
+            throw new InvalidOperationException("the encrypted task answered other tokens than the plaintext task");
+        }
+        if (run > 0)
+        {
+            encrypted.Add(session);
+        }
+    }
+}
+if (Array.IndexOf(args, "--encrypted-only") >= 0)
+{
+    Row("encrypted task in process (CKKS hybrid, client and miner roles)", encrypted);
+    return 0;
+}
+
 string directory = Path.Combine(Path.GetTempPath(), "basedai-node-bench", Guid.NewGuid().ToString("N")[..12]);
 var manager = new DevnetManager(new DevnetOptions
 {
@@ -59,7 +90,7 @@ try
     List<GenerationSession> network;
     await using (BrainClient user = BrainClient.Create(genesis))
     {
-        network = await MeasureAsync(new BrainportMinerTransport(user.Brainport, miner.Record.Target, state.Brain));
+        network = await MeasureAsync(new BrainportMinerTransport(user.Brainport, miner.Record.Target, state.Brain, GenerationMessages.TaskName));
     }
     if (!network.All(s => s.GeneratedTokens.SequenceEqual(local[0].GeneratedTokens)))
     {
@@ -71,6 +102,10 @@ try
     Console.WriteLine("| path | seconds per token (whole generation) | ms per decode step, median | ms for the prompt step |");
     Console.WriteLine("|---|---:|---:|---:|");
     Row("in process (client and miner roles, method call)", local);
+    if (encrypted.Count > 0)
+    {
+        Row("encrypted task in process (CKKS hybrid, client and miner roles)", encrypted);
+    }
     Row("over the network (brainport to a miner process)", network);
 
     Console.WriteLine();
@@ -119,7 +154,7 @@ async Task<(long Calls, long Tokens, double MedianMs, int Failed, double Seconds
     var clients = Enumerable.Range(0, users).Select(_ => BrainClient.Create(genesis)).ToList();
     try
     {
-        var transports = clients.Select(c => new BrainportMinerTransport(c.Brainport, miner.Record.Target, brain)).ToList();
+        var transports = clients.Select(c => new BrainportMinerTransport(c.Brainport, miner.Record.Target, brain, GenerationMessages.TaskName)).ToList();
         await Task.WhenAll(transports.Select(t => client.RunAsync(client.Start(Prompt, request), t)));
         long before = transports.Sum(t => t.Calls);
         var steps = new List<double>();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BasedAI.Generation;
 using BasedAI.Ledger.Node;
 using BasedAI.Node.Devnet;
 
@@ -51,9 +52,11 @@ internal static class DevnetCommands
         var blockTime = new Option<string>("--block-time") { Description = "Time between blocks", DefaultValueFactory = _ => "500ms" };
         var tempo = new Option<ushort>("--tempo") { Description = "The Brain's tempo: an epoch every tempo + 1 blocks", DefaultValueFactory = _ => 9 };
         var interval = new Option<string>("--challenge-interval") { Description = "Time between the validators' challenge rounds", DefaultValueFactory = _ => "2s" };
+        var challengeTokens = new Option<string>("--challenge-tokens") { Description = "Tokens per validator challenge, MIN-MAX", DefaultValueFactory = _ => "2-4" };
+        var task = NetworkCommands.TaskOption("The task validators challenge and `prompt` calls by default: encrypted (CKKS hybrid ZK-LLM) or plain");
         var up = new Command("up", "Start the devnet: on first use create wallets, acquire a Brain, memorize and stake the nodes, install the LLM task; then (or later, from stored state) start every host")
         {
-            DirOption, miners, validators, model, taskPlugin, minerPlugin, blockTime, tempo, interval,
+            DirOption, miners, validators, model, taskPlugin, minerPlugin, blockTime, tempo, interval, challengeTokens, task,
         };
         up.SetHandler(async (parse, token) =>
         {
@@ -72,6 +75,8 @@ internal static class DevnetCommands
                 BlockTime = NetworkCommands.ParseDuration(parse.GetValue(blockTime)!, "--block-time"),
                 Tempo = parse.GetValue(tempo),
                 ChallengeInterval = NetworkCommands.ParseDuration(parse.GetValue(interval)!, "--challenge-interval"),
+                ChallengeTokens = NetworkCommands.ParseRange(parse.GetValue(challengeTokens)!) is var (low, high) ? string.Create(CultureInfo.InvariantCulture, $"{low}-{high}") : "",
+                Task = LlmTaskClients.ParseMode(parse.GetValue(task)!),
             }, line => Console.WriteLine($"devnet: {line}"));
             bool existed = DevnetState.Load(directory) is not null;
             DevnetState state;
@@ -88,7 +93,7 @@ internal static class DevnetCommands
                 }
                 throw;
             }
-            Console.WriteLine($"devnet up in {directory}: Brain {state.Brain} ({state.TaskPlugin}, {Path.GetFileName(state.Model)}), block time {state.BlockTimeMs} ms, tempo {state.Tempo}");
+            Console.WriteLine($"devnet up in {directory}: Brain {state.Brain} ({state.TaskPlugin}, {Path.GetFileName(state.Model)}, {state.Task} task), block time {state.BlockTimeMs} ms, tempo {state.Tempo}");
             Console.WriteLine($"  JSON-RPC   {state.Producer.Rpc}   (export BASEDAI_NODE={state.Producer.Rpc})");
             Console.WriteLine($"  bootstrap  {state.Producer.Multiaddr}");
             foreach (DevnetNode node in state.Nodes)

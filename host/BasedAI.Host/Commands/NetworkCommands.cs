@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
 using BasedAI.Crypto;
+using BasedAI.Generation;
 using BasedAI.Host.Hosting;
 using BasedAI.Node;
 using BasedAI.Node.Roles;
@@ -92,7 +93,8 @@ internal static class NetworkCommands
         var taskPlugin = new Option<string?>("--task-plugin") { Description = "Plugin serving the task when the Brain names none on chain (default: the only one loaded)" };
         var model = new Option<string>("--model") { Description = "The model the Brain serves (llama2.c .bin or Hugging Face folder): the validator computes expected answers with it", Required = true };
         var interval = new Option<string>("--challenge-interval") { Description = "Time between challenge rounds", DefaultValueFactory = _ => "10s" };
-        var tokens = new Option<string>("--tokens") { Description = "Tokens per challenge, MIN-MAX", DefaultValueFactory = _ => "8-16" };
+        var tokens = new Option<string>("--tokens") { Description = "Tokens per challenge, MIN-MAX", DefaultValueFactory = _ => "4-8" };
+        var task = TaskOption("The task the challenges call, as users do: encrypted (CKKS hybrid ZK-LLM) or plain");
         if (role == "miner")
         {
             run.Options.Add(taskPlugin);
@@ -103,6 +105,7 @@ internal static class NetworkCommands
             run.Options.Add(model);
             run.Options.Add(interval);
             run.Options.Add(tokens);
+            run.Options.Add(task);
         }
         run.SetHandler(async (parse, token) =>
         {
@@ -147,6 +150,7 @@ internal static class NetworkCommands
                     ChallengeInterval = ParseDuration(parse.GetValue(interval)!, "--challenge-interval"),
                     MinTokens = minTokens,
                     MaxTokens = maxTokens,
+                    Mode = LlmTaskClients.ParseMode(parse.GetValue(task)!),
                 };
                 return await RunHostAsync(configuration, options, (services, _) =>
                 {
@@ -240,7 +244,7 @@ internal static class NetworkCommands
             : throw new FormatException($"{option} '{text}' is not a positive duration (e.g. 10s, 500ms, 2m)");
     }
 
-    private static (int, int) ParseRange(string text)
+    internal static (int, int) ParseRange(string text)
     {
         string[] parts = text.Split('-', 2);
         return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int min) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int max) && min >= 1 && max >= min
@@ -255,6 +259,14 @@ internal static class NetworkCommands
         string process = Environment.ProcessPath ?? "dotnet";
         string entry = Assembly.GetEntryAssembly()?.Location is { Length: > 0 } location ? location : Path.Combine(AppContext.BaseDirectory, "basedai.dll");
         return Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? [process, entry] : [process];
+    }
+
+    /// <summary>A <c>--task encrypted|plain</c> option (default encrypted).</summary>
+    internal static Option<string> TaskOption(string description)
+    {
+        var option = new Option<string>("--task") { Description = description, DefaultValueFactory = _ => "encrypted" };
+        option.AcceptOnlyFromAmong("encrypted", "plain");
+        return option;
     }
 
     /// <summary>The repository's stories260K (../shared/models/stories260K/stories260K.bin beside the checkout), when it is there.</summary>

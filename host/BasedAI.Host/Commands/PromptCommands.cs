@@ -20,7 +20,8 @@ namespace BasedAI.Host.Commands;
 /// <summary>
 /// <c>basedai prompt --brain N "text"</c>: a user of the network. Finds the Brain's miners (metagraph over JSON-RPC, signed peer
 /// records from a bootstrap peer), sends the generation to the best one over brainport with a fresh key, and continues on the
-/// next miner if one fails. The client keeps the tokenizer, the embeddings and the LM head: token ids never leave it.
+/// next miner if one fails. The client keeps the tokenizer, the embeddings and the LM head: token ids never leave it; in the
+/// encrypted task (default) it also keeps the CKKS secret key and sends only ciphertexts.
 /// </summary>
 internal static class PromptCommands
 {
@@ -37,9 +38,11 @@ internal static class PromptCommands
         var timeout = new Option<string>("--timeout") { Description = "Deadline of each call to a miner", DefaultValueFactory = _ => "12s" };
         var miner = new Option<ushort?>("--miner") { Description = "Ask only this miner UID" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of streaming the text" };
+        var task = new Option<string?>("--task") { Description = "encrypted (the ZK-LLM under CKKS: only ciphertexts leave this machine) or plain (activations in clear); default: the devnet's, else encrypted" };
+        task.AcceptOnlyFromAmong("encrypted", "plain");
         var command = new Command("prompt", "Ask a Brain: its miners answer over brainport; retries another miner when one fails")
         {
-            text, brain, tokens, temperature, seed, devnet, node, model, timeout, miner, json, NetworkCommands.BootstrapOptionFor,
+            text, brain, tokens, temperature, seed, devnet, node, model, timeout, miner, task, json, NetworkCommands.BootstrapOptionFor,
         };
         command.SetHandler(async (parse, token) =>
         {
@@ -75,7 +78,8 @@ internal static class PromptCommands
                 return ExitCodes.Unavailable;
             }
             LoadedModel loaded = ModelLoader.Load(modelPath);
-            var client = new PlainClientRole(loaded.Model, loaded.Tokenizer);
+            GenerationMode mode = LlmTaskClients.ParseMode(parse.GetValue(task) ?? state?.Task ?? "encrypted");
+            ILlmTaskClient client = LlmTaskClients.Create(mode, loaded.Model, loaded.Tokenizer);
             await using BrainClient network = BrainClient.Create(genesis, new BrainportClientOptions { Timeout = callTimeout });
             IReadOnlyList<NodeRecord> records;
             try
@@ -140,7 +144,7 @@ internal static class PromptCommands
                     ["text"] = client.Decode(session),
                     ["tokens"] = new JsonArray(session.GeneratedTokens.Select(t => (JsonNode)t).ToArray<JsonNode?>()),
                     ["complete"] = session.IsComplete,
-                    ["mode"] = "plain",
+                    ["mode"] = LlmTaskClients.Name(mode),
                     ["miner_uid"] = last.Error is null ? last.Uid : null,
                     ["miner_computekey"] = last.Error is null ? last.Computekey.ToString() : null,
                     ["seconds"] = Math.Round(elapsed.TotalSeconds, 3),
@@ -166,7 +170,7 @@ internal static class PromptCommands
                 return ExitCodes.Unavailable;
             }
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"answered by miner UID {last.Uid} ({last.Computekey}) in {elapsed.TotalSeconds:0.000} s: {session.GeneratedTokens.Count} token(s), {msPerToken:0.00} ms/token over brainport; mode plain (encryption off: the ZK-LLM engine is not wired in yet)"));
+                $"answered by miner UID {last.Uid} ({last.Computekey}) in {elapsed.TotalSeconds:0.000} s: {session.GeneratedTokens.Count} token(s), {msPerToken:0.00} ms/token over brainport, {session.BytesSent + session.BytesReceived:N0} bytes; {(mode == GenerationMode.Plain ? "plain task (activations in clear)" : "encrypted task (CKKS hybrid ZK-LLM: only ciphertexts and evaluation keys left this machine)")}"));
             return ExitCodes.Success;
         });
         return command;

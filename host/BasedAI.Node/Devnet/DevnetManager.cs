@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using BasedAI.Crypto;
+using BasedAI.Generation;
 using BasedAI.Ledger.Chain;
 using BasedAI.Ledger.Codec;
 using BasedAI.Ledger.Node;
@@ -46,6 +47,12 @@ public sealed class DevnetOptions
 
     /// <summary>Time between a validator's challenge rounds. Default 2 s.</summary>
     public TimeSpan ChallengeInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The task the validators challenge (and <c>prompt</c> calls by default). Default encrypted.</summary>
+    public GenerationMode Task { get; init; } = GenerationMode.Hybrid;
+
+    /// <summary>Tokens per challenge, MIN-MAX. Default 2-4 (an encrypted token costs about a second on 2 cores).</summary>
+    public string ChallengeTokens { get; init; } = "2-4";
 
     /// <summary>How long to wait for a host to come up. Default 90 s.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
@@ -155,6 +162,7 @@ public sealed class DevnetManager(DevnetOptions options, Action<string>? report 
             Brain = 0,
             TaskPlugin = manifest.Id,
             Model = Path.GetFullPath(Options.Model),
+            Task = LlmTaskClients.Name(Options.Task),
             BlockTimeMs = (int)Options.BlockTime.TotalMilliseconds,
             Tempo = Options.Tempo,
             Command = Options.Command,
@@ -226,7 +234,8 @@ public sealed class DevnetManager(DevnetOptions options, Action<string>? report 
         else
         {
             arguments.AddRange(["--model", Path.GetFullPath(Options.Model), "--challenge-interval",
-                ((int)Options.ChallengeInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms"]);
+                ((int)Options.ChallengeInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms",
+                "--task", LlmTaskClients.Name(Options.Task), "--tokens", Options.ChallengeTokens]);
         }
         return arguments;
     }

@@ -69,6 +69,9 @@ public sealed record DevnetState
     /// <summary>The model the task serves.</summary>
     public required string Model { get; init; }
 
+    /// <summary>The task the validators challenge and <c>prompt</c> calls by default: <c>encrypted</c> or <c>plain</c>.</summary>
+    public string Task { get; init; } = "encrypted";
+
     /// <summary>Block time in milliseconds.</summary>
     public required int BlockTimeMs { get; init; }
 

@@ -79,8 +79,8 @@ public static class Metagraph
     }
 }
 
-/// <summary>An <see cref="IMinerTransport"/> over brainport: every message is a signed call to one miner.</summary>
-public sealed class BrainportMinerTransport(BrainportClient client, BrainportTarget target, ushort brain, TimeSpan? timeout = null) : IMinerTransport
+/// <summary>An <see cref="IMinerTransport"/> over brainport: every message is a signed call to one miner's <paramref name="task"/>.</summary>
+public sealed class BrainportMinerTransport(BrainportClient client, BrainportTarget target, ushort brain, string task, TimeSpan? timeout = null) : IMinerTransport
 {
     /// <summary>Round trips so far.</summary>
     public int Calls { get; private set; }
@@ -88,7 +88,7 @@ public sealed class BrainportMinerTransport(BrainportClient client, BrainportTar
     /// <inheritdoc />
     public async Task<ReadOnlyMemory<byte>> SendAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
-        BrainportResult result = await client.CallAsync(target, brain, GenerationMessages.TaskName, request, timeout, cancellationToken).ConfigureAwait(false);
+        BrainportResult result = await client.CallAsync(target, brain, task, request, timeout, cancellationToken).ConfigureAwait(false);
         Calls++;
         return result.Body;
     }
@@ -158,7 +158,7 @@ public sealed partial class BrainClient : IAsyncDisposable
     /// Runs <paramref name="session"/> to completion on the first candidate that can finish it, moving on after each failure.
     /// Returns every attempt; the session is complete when the last attempt has no error.
     /// </summary>
-    public async Task<IReadOnlyList<PromptAttempt>> GenerateAsync(PlainClientRole role, GenerationSession session, ushort brain,
+    public async Task<IReadOnlyList<PromptAttempt>> GenerateAsync(ILlmTaskClient role, GenerationSession session, ushort brain,
         IReadOnlyList<MinerCandidate> candidates, TimeSpan? callTimeout = null, IProgress<int>? tokens = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(role);
@@ -168,7 +168,7 @@ public sealed partial class BrainClient : IAsyncDisposable
         foreach (MinerCandidate candidate in candidates)
         {
             long started = Stopwatch.GetTimestamp();
-            var transport = new BrainportMinerTransport(Brainport, candidate.Record.Target, brain, callTimeout);
+            var transport = new BrainportMinerTransport(Brainport, candidate.Record.Target, brain, role.TaskName, callTimeout);
             try
             {
                 await role.RunAsync(session, transport, tokens, cancellationToken).ConfigureAwait(false);

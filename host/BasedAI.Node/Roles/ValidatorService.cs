@@ -30,14 +30,17 @@ public sealed class ValidatorOptions
     /// <summary>The model the Brain serves (the validator computes the expected answers itself).</summary>
     public required string Model { get; init; }
 
+    /// <summary>The task challenged, as users call it: encrypted (default) or plain.</summary>
+    public GenerationMode Mode { get; init; } = GenerationMode.Hybrid;
+
     /// <summary>Time between challenge rounds. Default 10 s.</summary>
     public TimeSpan ChallengeInterval { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Fewest tokens a challenge asks for. Default 8.</summary>
-    public int MinTokens { get; init; } = 8;
+    /// <summary>Fewest tokens a challenge asks for. Default 4.</summary>
+    public int MinTokens { get; init; } = 4;
 
-    /// <summary>Most tokens a challenge asks for. Default 16.</summary>
-    public int MaxTokens { get; init; } = 16;
+    /// <summary>Most tokens a challenge asks for. Default 8.</summary>
+    public int MaxTokens { get; init; } = 8;
 
     /// <summary>Deadline of each call to a miner. Default 12 s.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(12);
@@ -59,8 +62,9 @@ public sealed record MinerScore(ushort Uid, EthereumAddress Computekey, double S
 
 /// <summary>
 /// The validator role. Every <see cref="ValidatorOptions.ChallengeInterval"/> it sends each miner of the Brain a challenge: a
-/// generation of a random prompt, made exactly as a user's (same task and messages, a fresh libp2p identity and a fresh
-/// signing key per round, so a miner cannot tell it from user traffic), whose greedy answer the validator computed itself.
+/// generation of a random prompt, made exactly as a user's (same task and messages: encrypted by default, under a fresh CKKS key;
+/// a fresh libp2p identity and a fresh signing key per round, so a miner cannot tell it from user traffic), whose greedy answer
+/// the validator computed itself in plaintext.
 /// A miner scores agreement (the share of tokens equal to the expected answer before the first difference) times a latency
 /// factor (0.75 to 1, relative to the fastest agreeing miner); scores are smoothed across rounds. Once per tempo, in the second
 /// half of it and with a validator permit, the scores go on chain as weights (signed by the computekey, relayed by gossip).
@@ -82,7 +86,7 @@ public sealed partial class ValidatorService : IHostedService, IDisposable
     private readonly Dictionary<(string, int), int[]> _expected = [];
     private readonly CancellationTokenSource _stop = new();
     private LoadedModel? _model;
-    private PlainClientRole? _client;
+    private ILlmTaskClient? _client;
     private Task? _loop;
     private ulong _lastWeightsEpoch = ulong.MaxValue;
     private int _settingWeights;
@@ -128,13 +132,13 @@ public sealed partial class ValidatorService : IHostedService, IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _model = ModelLoader.Load(Options.Model);
-        _client = new PlainClientRole(_model.Model, _model.Tokenizer);
+        _client = LlmTaskClients.Create(Options.Mode, _model.Model, _model.Tokenizer);
         ushort? uid = OwnUid();
         if (uid is null)
         {
             LogNotRegistered(_logger, Computekey.ToString(), Options.Brain);
         }
-        LogStarted(_logger, Options.Brain, uid?.ToString(CultureInfo.InvariantCulture) ?? "-", Computekey.ToString(), Path.GetFileName(Options.Model));
+        LogStarted(_logger, Options.Brain, uid?.ToString(CultureInfo.InvariantCulture) ?? "-", Computekey.ToString(), Path.GetFileName(Options.Model), LlmTaskClients.Name(Options.Mode));
         await _host.Directory.AnnounceAsync(() => NodeRecord.Sign(_key, _host.Chain.Genesis, Options.Brain, NodeRole.Validator, _host.Peer.PeerId,
             _host.Peer.ListenAddresses, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
         _host.Ledger.BlockCommitted += OnBlockCommitted;
@@ -170,7 +174,7 @@ public sealed partial class ValidatorService : IHostedService, IDisposable
     /// <summary>Challenges every miner of the Brain once; returns the samples of this round by UID.</summary>
     public async Task<IReadOnlyDictionary<ushort, double>> RunRoundAsync(CancellationToken cancellationToken = default)
     {
-        PlainClientRole client = _client ?? throw new InvalidOperationException("the validator has not started");
+        ILlmTaskClient client = _client ?? throw new InvalidOperationException("the validator has not started");
         IReadOnlyList<MinerEntry> miners = _host.Ledger.Read(chain => chain.State.GetBrain(Options.Brain) is null ? [] : Metagraph.Miners(chain.State, Options.Brain));
         if (miners.Count == 0)
         {
@@ -393,8 +397,8 @@ public sealed partial class ValidatorService : IHostedService, IDisposable
         _stop.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "validator: Brain {Brain} UID {Uid}, computekey {Computekey}, reference model {Model}")]
-    private static partial void LogStarted(ILogger logger, ushort brain, string uid, string computekey, string model);
+    [LoggerMessage(Level = LogLevel.Information, Message = "validator: Brain {Brain} UID {Uid}, computekey {Computekey}, reference model {Model}, {Task} task")]
+    private static partial void LogStarted(ILogger logger, ushort brain, string uid, string computekey, string model, string task);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "validator: computekey {Computekey} is not registered on Brain {Brain}; memorize it (basedai memorize --role validator)")]
     private static partial void LogNotRegistered(ILogger logger, string computekey, ushort brain);
