@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on embedded defaults: build `basedai`, bring up a local devnet (a block producer, 2 miners and a validator, each
-# its own process on 127.0.0.1, serving one Brain with the LLM task on the bundled stories260K), answer a prompt through a
-# miner, wait until an epoch has paid the miners and the validator, show the metagraph, and take the devnet down.
+# its own process on 127.0.0.1, serving one Brain with the encrypted LLM task on the bundled stories260K), answer an encrypted
+# prompt through a miner, wait until an epoch has paid the miners and the validator, show the metagraph, take the devnet down.
 #   bash scripts/start.sh ["your prompt"]
 # State lives in artifacts/devnet (recreated on each run); BASEDAI_START_KEEP=1 leaves the devnet running afterwards.
 set -euo pipefail
@@ -24,8 +24,8 @@ fi
 echo "== devnet up: block producer, 2 miners, 1 validator on 127.0.0.1"
 "${basedai[@]}" devnet up --dir "$devnet"
 
-echo "== prompt: \"$prompt\" (the client embeds and samples; a miner runs the transformer blocks over brainport)"
-"${basedai[@]}" prompt --devnet "$devnet" "$prompt" --tokens 48
+echo "== encrypted prompt: \"$prompt\" (CKKS: the miner computes on ciphertexts; the key, token ids and text stay here)"
+"${basedai[@]}" prompt --devnet "$devnet" "$prompt" --tokens 16
 
 brain=$(sed -n 's/^  "brain": *\([0-9]*\).*/\1/p' "$devnet/devnet.json")
 rpc=$(sed -n 's/.*"rpc_port": *\([0-9]*\).*/\1/p' "$devnet/devnet.json" | head -n 1)

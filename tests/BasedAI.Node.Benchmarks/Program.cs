@@ -10,13 +10,16 @@ using BasedAI.Node.Devnet;
 using BasedAI.Node.Roles;
 using BasedAI.Protocols.Peers;
 
-// Devnet benchmark, plaintext LLM task on stories260K:
+// Devnet benchmark, LLM task on stories260K:
 //  1. seconds per token of one generation, client and miner roles in this process (no network) vs the same client calling a
-//     miner PROCESS of a devnet over brainport (libp2p, signed requests, the plugin runtime);
-//  2. requests per second one miner process sustains: N concurrent users (each its own key and connection) generating in a loop.
+//     miner PROCESS of a devnet over brainport (libp2p, signed requests, the plugin runtime), for the plain task and the
+//     encrypted one (CKKS hybrid ZK-LLM, unsqueezed);
+//  2. requests per second one miner process sustains with the plain task: N concurrent users (each its own key and connection)
+//     generating in a loop.
 // Usage (from the repository root, after building it in Release):
-//   dotnet run -c Release --project tests/BasedAI.Node.Benchmarks [-- --tokens 64 --runs 5 --seconds 10 --warmup 10 --concurrency 1,2,4,8]
-// Each path first generates for --warmup seconds (tiered JIT in this process and in the miner's) before it is measured.
+//   dotnet run -c Release --project tests/BasedAI.Node.Benchmarks [-- --tokens 64 --runs 5 --seconds 10 --warmup 10 --concurrency 1,2,4,8
+//       --encrypted-tokens 8 --encrypted-runs 3] [--encrypted-only: the encrypted task in process, no devnet]
+// Each plain path first generates for --warmup seconds (tiered JIT in this process and in the miner's) before it is measured.
 int tokens = Arg("--tokens", 64);
 int runs = Arg("--runs", 5);
 int seconds = Arg("--seconds", 10);
@@ -37,34 +40,20 @@ var request = new GenerationRequest { MaxNewTokens = tokens, StopTokens = [] };
 using var localMiner = new PlainMinerRole(loaded.Model);
 List<GenerationSession> local = await MeasureAsync(new InProcessTransport(localMiner));
 
-// The encrypted task in process: CKKS hybrid ZK-LLM, client and miner roles here (one warm-up generation, then the runs).
+// The encrypted task (CKKS hybrid ZK-LLM): fewer, shorter runs; each run opens a session (fresh key, evaluation keys uploaded).
 int encryptedTokens = Arg("--encrypted-tokens", 8);
-var encrypted = new List<GenerationSession>();
-if (encryptedTokens > 0)
+int encryptedRuns = Arg("--encrypted-runs", 3);
+EncryptedTask encryptedTask = EncryptedTask.Create(loaded.Model);
+var encryptedClient = new EncryptedClientRole(encryptedTask, loaded.Tokenizer);
+var encryptedRequest = request with { MaxNewTokens = encryptedTokens };
+List<GenerationSession> encrypted;
+using (var encryptedMiner = encryptedTask.CreateMiner())
 {
-    var encryptedClock = Stopwatch.StartNew();
-    EncryptedTask task = EncryptedTask.Create(loaded.Model);
-    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"encrypted task compiled in {encryptedClock.Elapsed.TotalSeconds:0.0} s"));
-    using var encryptedMiner = task.CreateMiner();
-    var encryptedClient = new EncryptedClientRole(task, loaded.Tokenizer);
-    var encryptedRequest = request with { MaxNewTokens = encryptedTokens };
-    for (int run = 0; run <= Math.Max(1, runs / 2); run++)
-    {
-        GenerationSession session = encryptedClient.Start(Prompt, encryptedRequest);
-        await encryptedClient.RunAsync(session, new InProcessTransport(encryptedMiner));
-        if (!session.GeneratedTokens.SequenceEqual(local[0].GeneratedTokens.Take(encryptedTokens)))
-        {
-            throw new InvalidOperationException("the encrypted task answered other tokens than the plaintext task");
-        }
-        if (run > 0)
-        {
-            encrypted.Add(session);
-        }
-    }
+    encrypted = await MeasureEncryptedAsync(new InProcessTransport(encryptedMiner));
 }
 if (Array.IndexOf(args, "--encrypted-only") >= 0)
 {
-    Row("encrypted task in process (CKKS hybrid, client and miner roles)", encrypted);
+    Row("encrypted task in process", encrypted);
     return 0;
 }
 
@@ -87,10 +76,11 @@ try
     Hash32 genesis = Hash32.Parse((await rpc.CallAsync("system_info", null))!["genesis"]!.GetValue<string>());
     MinerCandidate miner = await FindMinerAsync(rpc, genesis, state);
 
-    List<GenerationSession> network;
+    List<GenerationSession> network, encryptedNetwork;
     await using (BrainClient user = BrainClient.Create(genesis))
     {
         network = await MeasureAsync(new BrainportMinerTransport(user.Brainport, miner.Record.Target, state.Brain, GenerationMessages.TaskName));
+        encryptedNetwork = await MeasureEncryptedAsync(new BrainportMinerTransport(user.Brainport, miner.Record.Target, state.Brain, EncryptedTask.TaskName));
     }
     if (!network.All(s => s.GeneratedTokens.SequenceEqual(local[0].GeneratedTokens)))
     {
@@ -98,15 +88,14 @@ try
     }
 
     Console.WriteLine();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stories260K, prompt \"{Prompt}\" ({local[0].PromptTokens.Count} tokens), {tokens} generated tokens, greedy; median of {runs} runs"));
-    Console.WriteLine("| path | seconds per token (whole generation) | ms per decode step, median | ms for the prompt step |");
-    Console.WriteLine("|---|---:|---:|---:|");
-    Row("in process (client and miner roles, method call)", local);
-    if (encrypted.Count > 0)
-    {
-        Row("encrypted task in process (CKKS hybrid, client and miner roles)", encrypted);
-    }
-    Row("over the network (brainport to a miner process)", network);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"stories260K, prompt \"{Prompt}\" ({local[0].PromptTokens.Count} tokens), greedy; plain: {tokens} tokens, median of {runs} runs; encrypted: {encryptedTokens} tokens, median of {encryptedRuns} runs"));
+    Console.WriteLine("| task, path | seconds per token (whole generation) | ms per decode step, median | ms for the first step (session + prompt) | MB sent per generation |");
+    Console.WriteLine("|---|---:|---:|---:|---:|");
+    Row("plain, in process (client and miner roles, method call)", local);
+    Row("plain, over the network (brainport to a miner process)", network);
+    Row("encrypted, in process", encrypted);
+    Row("encrypted, over the network", encryptedNetwork);
 
     Console.WriteLine();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one miner process, users generating {tokens}-token answers in a loop for {seconds} s"));
@@ -130,6 +119,26 @@ finally
     }
 }
 return 0;
+
+// One warm-up generation, then the runs; every answer must be the plaintext greedy one.
+async Task<List<GenerationSession>> MeasureEncryptedAsync(IMinerTransport transport)
+{
+    var sessions = new List<GenerationSession>();
+    for (int run = 0; run <= encryptedRuns; run++)
+    {
+        GenerationSession session = encryptedClient.Start(Prompt, encryptedRequest);
+        await encryptedClient.RunAsync(session, transport);
+        if (!session.GeneratedTokens.SequenceEqual(local[0].GeneratedTokens.Take(encryptedTokens)))
+        {
+            throw new InvalidOperationException("the encrypted task answered other tokens than the plaintext task");
+        }
+        if (run > 0)
+        {
+            sessions.Add(session);
+        }
+    }
+    return sessions;
+}
 
 async Task<List<GenerationSession>> MeasureAsync(IMinerTransport transport)
 {
@@ -217,7 +226,8 @@ static void Row(string path, List<GenerationSession> sessions)
     double perToken = Median(sessions.Select(s => s.StepTimes.Sum(t => t.TotalSeconds) / s.GeneratedTokens.Count));
     double decode = Median(sessions.SelectMany(s => s.StepTimes.Skip(1)).Select(t => t.TotalMilliseconds));
     double prompt = Median(sessions.Select(s => s.StepTimes[0].TotalMilliseconds));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {path} | {perToken:0.000000} | {decode:0.000} | {prompt:0.000} |"));
+    double megabytes = Median(sessions.Select(s => s.BytesSent / 1e6));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {path} | {perToken:0.000000} | {decode:0.000} | {prompt:0.000} | {megabytes:0.000} |"));
 }
 
 static double Median(IEnumerable<double> values)
