@@ -21,7 +21,7 @@ public sealed record GenerationRequest
 
 /// <summary>
 /// One generation in progress, kept by the client: the prompt, the tokens so far and the sampler. It survives a miner failing:
-/// <see cref="PlainClientRole.RunAsync"/> on another miner continues where the last one stopped (it re-sends the context).
+/// <see cref="ILlmTaskClient.RunAsync"/> on another miner continues where the last one stopped (it re-sends the context).
 /// </summary>
 public sealed class GenerationSession
 {

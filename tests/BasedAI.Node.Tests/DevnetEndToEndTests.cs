@@ -17,8 +17,8 @@ namespace BasedAI.Node.Tests;
 /// <summary>
 /// The whole network as separate processes on loopback: <c>basedai devnet up</c> (encrypted task) with two honest miners, a
 /// miner that skips transformer blocks, a miner that answers random hidden states, and a validator; then the answers (encrypted
-/// and plain), the epochs, the faults, a restart, and <c>devnet down</c>. The cheating build serves only the plain task, so
-/// under the encrypted task it refuses the validator's challenges (unknown task) and scores nothing.
+/// and plain), the epochs, the faults, a restart, and <c>devnet down</c>. Under the encrypted task the cheaters answer with
+/// valid ciphertexts of the wrong token (replayed stage results, for the odd layers or for every stage).
 /// </summary>
 public sealed class DevnetEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
