@@ -31,6 +31,14 @@ public class CliErrorTests
         Assert.Equal(2, code);
         Assert.Contains("--block-time 'soon'", error);
 
+        (code, _, error) = await Cli.RunAsync("prompt", "hello", "--task", "secret", "--brain", "0", "--model", Cli.Model);
+        Assert.NotEqual(0, code);
+        Assert.Contains("secret", error);
+
+        (code, _, error) = await Cli.RunAsync("devnet", "up", "--dir", empty, "--challenge-tokens", "5-2");
+        Assert.Equal(2, code);
+        Assert.Contains("--challenge-tokens '5-2'", error);
+
         (code, _, error) = await Cli.RunAsync("miner", "run", "--brain", "0", "--wallet", "nobody", "--wallet-path", empty, "--home", empty);
         Assert.Equal(3, code);
     }

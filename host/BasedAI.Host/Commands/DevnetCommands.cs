@@ -63,6 +63,7 @@ internal static class DevnetCommands
             string directory = Directory(parse.GetValue(DirOption));
             string modelPath = parse.GetValue(model) ?? NetworkCommands.BundledModel()
                 ?? throw new ArgumentException("no model: pass --model (the repository's ../shared/models/stories260K/stories260K.bin was not found)");
+            (int fewest, int most) = NetworkCommands.ParseRange(parse.GetValue(challengeTokens)!, "--challenge-tokens");
             var manager = new DevnetManager(new DevnetOptions
             {
                 Directory = directory,
@@ -75,7 +76,7 @@ internal static class DevnetCommands
                 BlockTime = NetworkCommands.ParseDuration(parse.GetValue(blockTime)!, "--block-time"),
                 Tempo = parse.GetValue(tempo),
                 ChallengeInterval = NetworkCommands.ParseDuration(parse.GetValue(interval)!, "--challenge-interval"),
-                ChallengeTokens = NetworkCommands.ParseRange(parse.GetValue(challengeTokens)!) is var (low, high) ? string.Create(CultureInfo.InvariantCulture, $"{low}-{high}") : "",
+                ChallengeTokens = string.Create(CultureInfo.InvariantCulture, $"{fewest}-{most}"),
                 Task = LlmTaskClients.ParseMode(parse.GetValue(task)!),
             }, line => Console.WriteLine($"devnet: {line}"));
             bool existed = DevnetState.Load(directory) is not null;

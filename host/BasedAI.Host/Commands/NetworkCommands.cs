@@ -244,13 +244,13 @@ internal static class NetworkCommands
             : throw new FormatException($"{option} '{text}' is not a positive duration (e.g. 10s, 500ms, 2m)");
     }
 
-    internal static (int, int) ParseRange(string text)
+    internal static (int, int) ParseRange(string text, string option = "--tokens")
     {
         string[] parts = text.Split('-', 2);
         return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int min) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int max) && min >= 1 && max >= min
             ? (min, max)
             : int.TryParse(text, CultureInfo.InvariantCulture, out int single) && single >= 1 ? (single, single)
-            : throw new FormatException($"--tokens '{text}' is not N or MIN-MAX with 1 <= MIN <= MAX");
+            : throw new FormatException($"{option} '{text}' is not N or MIN-MAX with 1 <= MIN <= MAX");
     }
 
     /// <summary>How to start this very <c>basedai</c> again (for the devnet's child hosts).</summary>
