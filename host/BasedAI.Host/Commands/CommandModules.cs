@@ -18,9 +18,14 @@ internal static class CommandModules
         }
         yield return ModelCommands.Create();
         yield return P2pCommands.Create();
+        foreach (Command command in NetworkCommands.Create())
+        {
+            yield return command;
+        }
+        yield return PromptCommands.Create();
+        yield return DevnetCommands.Create();
         yield return FheCommands.Create();
         yield return EvmCommands.Create();
         yield return SqueezeCommands.Create();
-        yield return ZkLlmCommands.Create();
     }
 }

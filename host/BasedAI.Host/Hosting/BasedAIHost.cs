@@ -11,7 +11,10 @@ namespace BasedAI.Host.Hosting;
 /// <summary>The composition root: the generic host with logging, the plugin runtime and the plugin host service.</summary>
 internal static class BasedAIHost
 {
-    public static IHost Build(IConfiguration configuration)
+    public static IHost Build(IConfiguration configuration) => Build(configuration, null);
+
+    /// <summary>The host with extra services (network roles) registered after the plugin host, so they stop before it.</summary>
+    public static IHost Build(IConfiguration configuration, Action<IServiceCollection>? configure)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -31,6 +34,7 @@ internal static class BasedAIHost
         builder.Services.AddSingleton<PluginHostService>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<PluginHostService>());
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(90));
+        configure?.Invoke(builder.Services);
         return builder.Build();
     }
 

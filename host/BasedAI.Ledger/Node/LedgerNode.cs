@@ -18,6 +18,9 @@ public enum BlockProduction
 
     /// <summary>Only when asked (<c>dev_produceBlock</c>), for tests.</summary>
     Manual,
+
+    /// <summary>Never: this node holds no authority key and takes blocks from the network (<see cref="LedgerNode.Import"/>).</summary>
+    Follow,
 }
 
 /// <summary>How a node runs.</summary>
@@ -29,8 +32,14 @@ public sealed record LedgerNodeOptions
     /// <summary>Genesis used when the database is new.</summary>
     public required GenesisConfig Genesis { get; init; }
 
-    /// <summary>Key of the dev authority (seals blocks).</summary>
-    public required byte[] AuthorityKey { get; init; }
+    /// <summary>Key of the dev authority (seals blocks); ignored when <see cref="SealEngine"/> is set.</summary>
+    public byte[]? AuthorityKey { get; init; }
+
+    /// <summary>
+    /// The consensus engine; null means a <see cref="SingleAuthoritySeal"/> over <see cref="AuthorityKey"/>. A follower passes
+    /// a verify-only engine (<c>new SingleAuthoritySeal(authorityAddress)</c>).
+    /// </summary>
+    public ISealEngine? SealEngine { get; init; }
 
     /// <summary>Production mode.</summary>
     public BlockProduction Production { get; init; } = BlockProduction.Interval;
@@ -102,8 +111,11 @@ public sealed class LedgerNode : IAsyncDisposable
     /// <summary>The JSON-RPC address, when a server runs.</summary>
     public Uri? RpcEndpoint => _rpc?.Endpoint;
 
-    /// <summary>Raised after each committed block (on the producer's thread).</summary>
+    /// <summary>Raised after each committed block, produced or imported (on the producer's or the importer's thread).</summary>
     public event Action<CommittedBlock>? BlockCommitted;
+
+    /// <summary>Raised after <see cref="Submit"/> queued an extrinsic (so a network layer can relay it).</summary>
+    public event Action<Extrinsic>? ExtrinsicAccepted;
 
     /// <summary>Opens the database (creating the genesis or reopening at the last committed block), starts production and RPC.</summary>
     public static async Task<LedgerNode> StartAsync(LedgerNodeOptions options, CancellationToken cancellationToken = default)
@@ -114,7 +126,9 @@ public sealed class LedgerNode : IAsyncDisposable
         LedgerChain chain;
         try
         {
-            chain = LedgerChain.Open(database, options.Genesis, new SingleAuthoritySeal(options.AuthorityKey));
+            ISealEngine seal = options.SealEngine
+                ?? (options.AuthorityKey is { } key ? new SingleAuthoritySeal(key) : throw new ArgumentException("give an AuthorityKey or a SealEngine", nameof(options)));
+            chain = LedgerChain.Open(database, options.Genesis, seal);
         }
         catch
         {
@@ -126,7 +140,7 @@ public sealed class LedgerNode : IAsyncDisposable
         {
             node._rpc = await RpcServer.StartAsync(node, port, cancellationToken);
         }
-        if (options.Production != BlockProduction.Manual)
+        if (options.Production is BlockProduction.Interval or BlockProduction.Instant)
         {
             node._producer = Task.Run(node.ProduceLoopAsync, CancellationToken.None);
         }
@@ -219,7 +233,25 @@ public sealed class LedgerNode : IAsyncDisposable
         {
             _wake.Release();
         }
+        ExtrinsicAccepted?.Invoke(extrinsic);
         return extrinsic.Hash;
+    }
+
+    /// <summary>
+    /// Checks a sealed block from elsewhere against the head and commits it (<see cref="LedgerChain.Import"/>), then drops the
+    /// extrinsics it used from the pool. Throws <see cref="BlockRejectedException"/> naming the problem; the chain is unchanged then.
+    /// </summary>
+    public CommittedBlock Import(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        CommittedBlock committed;
+        lock (_sync)
+        {
+            committed = _chain.Import(block);
+            _pool.Prune(_chain.State);
+        }
+        BlockCommitted?.Invoke(committed);
+        return committed;
     }
 
     /// <summary>Seals a block now from the pending extrinsics.</summary>
@@ -228,6 +260,10 @@ public sealed class LedgerNode : IAsyncDisposable
         CommittedBlock committed;
         lock (_sync)
         {
+            if (!_chain.SealEngine.CanSeal)
+            {
+                throw new InvalidOperationException("this node holds no authority key: it follows the network and cannot seal blocks");
+            }
             List<Extrinsic> candidates = _pool.Candidates(_chain.State);
             committed = _chain.Produce(candidates, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             foreach ((Extrinsic extrinsic, _) in committed.Dropped)
