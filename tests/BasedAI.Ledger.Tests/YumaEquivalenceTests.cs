@@ -110,10 +110,10 @@ public class YumaEquivalenceTests
     }
 
     /// <summary>Runs both, then a second epoch on the bonds and permits the first produced (bonds shaped as the ledger stores them).</summary>
-    private static bool BothEpochsAgree(YumaEpochInput input)
+    private static bool BothEpochsAgree(YumaEpochInput input, int parallelism = 0)
     {
         YumaEpochResult expected = YumaEpochReference.Run(input);
-        AssertSame(expected, YumaEpoch.Run(input));
+        AssertSame(expected, YumaEpoch.Run(input, parallelism));
         var next = new YumaEpochInput
         {
             N = input.N, Stake = input.Stake, Weights = input.Weights, LastUpdate = input.LastUpdate,
@@ -123,7 +123,7 @@ public class YumaEquivalenceTests
             CurrentBlock = input.CurrentBlock + 1,
             RaoEmission = input.RaoEmission,
         };
-        AssertSame(YumaEpochReference.Run(next), YumaEpoch.Run(next));
+        AssertSame(YumaEpochReference.Run(next), YumaEpoch.Run(next, parallelism));
         return true;
     }
 
@@ -139,7 +139,7 @@ public class YumaEquivalenceTests
             withConsensus += result.Consensus.Any(c => c > 0) ? 1 : 0;
             withClipping += result.Consensus.Any(c => c > 0) && result.ConsensusRankSum < (1L << 32) - 16 ? 1 : 0;
             withDividends += !result.UsedStakeFallback && result.Dividends.Any(d => d > 0) ? 1 : 0;
-            return BothEpochsAgree(input);
+            return BothEpochsAgree(input, parallelism: shape.Seed % 4);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(300).WithReplay(20261122UL, 7UL));
         // The generator must reach the interesting paths, not only empty Brains and the stake fallback.
         Assert.True(withConsensus > cases / 3 && withClipping > cases / 5 && withDividends > cases / 4,
@@ -147,12 +147,17 @@ public class YumaEquivalenceTests
     }
 
     [Fact]
-    public void Optimized_epoch_equals_the_reference_on_dense_brains_large_enough_to_run_in_parallel()
+    public void Optimized_epoch_equals_the_reference_on_dense_brains_in_any_number_of_chunks()
     {
-        // Dense rows over a few hundred UIDs: the shapes the full-Brain benchmark has, at a size the reference runs quickly.
+        // Dense rows over a few hundred UIDs: the shapes the full-Brain benchmark has, at a size the reference runs quickly,
+        // split into 1 to 7 row and column chunks (the parallel merge must not change a bit).
         foreach (int seed in new[] { 1, 2, 3 })
         {
-            BothEpochsAgree(RandomBrain(new BrainShape(N: 320, Validators: 48, Density: 95, StakeScale: 1, Eligibility: seed == 2, Messy: seed == 3, Seed: seed)));
+            YumaEpochInput input = RandomBrain(new BrainShape(N: 320, Validators: 48, Density: 95, StakeScale: 1, Eligibility: seed == 2, Messy: seed == 3, Seed: seed));
+            foreach (int parallelism in new[] { 1, 2, 3, 7 })
+            {
+                BothEpochsAgree(input, parallelism);
+            }
         }
     }
 
@@ -180,6 +185,6 @@ public class YumaEquivalenceTests
             CurrentBlock = 100,
             RaoEmission = 1_000_000_000,
         };
-        BothEpochsAgree(input);
+        BothEpochsAgree(input, parallelism: 2);
     }
 }

@@ -111,9 +111,47 @@ internal static class Fx
         {
             throw new DivideByZeroException("I32F32 division by zero.");
         }
+        return DivBy(a, b, Reciprocal(b));
+    }
+
+    /// <summary>2^32 / b as a double: the estimate <see cref="DivBy"/> multiplies by (computed once per divisor in hot loops).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Reciprocal(long b) => 4294967296.0 / b;
+
+    /// <summary>
+    /// <see cref="Div"/> for a nonzero <paramref name="b"/> with its <see cref="Reciprocal"/> precomputed. Exact: the double estimate
+    /// only seeds the quotient, which the 64-bit remainder then corrects.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long DivBy(long a, long b, double reciprocal)
+    {
+        // When 0 ≤ a < b·2^20 the quotient q = floor(a·2^32 / b) is below 2^52, so a·reciprocal (three roundings of 2^-53) lands
+        // within 2 of it. The remainder a·2^32 − q·b of an estimate that close lies in (−3b, 3b), which wrapping 64-bit arithmetic
+        // computes exactly while b < 2^61; stepping it into [0, b) makes q exact. Yuma's normalizations (a ≤ b) always take this path.
+        if (a >= 0 && b > 0 && b < 1L << 61 && a >> 20 < b)
+        {
+            long q = (long)(a * reciprocal);
+            long r = unchecked((a << 32) - q * b);
+            while (r < 0)
+            {
+                q--;
+                r += b;
+            }
+            while (r >= b)
+            {
+                q++;
+                r -= b;
+            }
+            return q;
+        }
+        return DivWide(a, b);
+    }
+
+    private static long DivWide(long a, long b)
+    {
         if (a >= 0 && b > 0)
         {
-            // Unsigned 128/64 division is an order of magnitude faster than the signed one; Yuma's operands are non-negative.
+            // Unsigned 128/64 division is an order of magnitude faster than the signed one.
             UInt128 unsignedQuotient = ((UInt128)(ulong)a << 32) / (ulong)b;
             return unsignedQuotient > long.MaxValue ? long.MaxValue : (long)unsignedQuotient;
         }
@@ -155,9 +193,10 @@ internal static class Fx
         {
             return;
         }
+        double reciprocal = Reciprocal(sum);
         for (int i = 0; i < values.Length; i++)
         {
-            values[i] = Div(values[i], sum);
+            values[i] = DivBy(values[i], sum, reciprocal);
         }
     }
 
