@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace BasedAI.Ledger.Yuma;
 
@@ -13,13 +14,17 @@ internal sealed class EpochEngine
     /// <summary>Below this many matrix entries an epoch runs on the calling thread only.</summary>
     private const int ParallelWork = 32_768;
 
+    /// <summary>Entries a median block buffer holds (columns × voters): 256 KiB of values and stakes, cache-sized.</summary>
+    private const int BlockEntries = 16_384;
+
     private static EpochEngine? s_cached;
 
-    private readonly Action<int> _loadWeights, _columnMedians, _clipAndScale, _loadBonds, _movingAverage, _dividends, _storeBonds;
+    private readonly Action<int> _loadWeights, _columnMedians, _blockMedians, _clipAndScale, _loadBonds, _movingAverage, _dividends, _storeBonds;
 
     private YumaEpochInput _input = null!;
     private YumaEpochResult _result = null!;
-    private int _n, _chunks, _voters;
+    private int _n, _chunks, _voters, _blockColumns, _nextBlock;
+    private bool _votersSorted;
     private long _alpha, _stakeSum, _minority;
     private int[] _bounds = [];
 
@@ -28,7 +33,7 @@ internal sealed class EpochEngine
     private long[] _dividendsVector = [], _combined = [], _serverShare = [], _validatorShare = [], _combinedShare = [];
     private long[] _bondSums = [], _emaSums = [], _emaMax = [];
     private double[] _rankReciprocal = [], _bondReciprocal = [], _emaReciprocal = [], _maxReciprocal = [];
-    private bool[] _scratchFlags = [];
+    private bool[] _scratchFlags = [], _weightSorted = [], _bondSorted = [];
     private ulong[] _scratchStake = [];
 
     // Weights (clipped and stake-scaled in place into ΔB), previous bonds, and the moving average, as gapped CSR.
@@ -48,11 +53,14 @@ internal sealed class EpochEngine
     private long[][] _rowAccumulator = [];
     private ulong[][] _rowTouched = [];
     private int[][] _rowTouchedList = [];
+    private long[][] _blockValues = [], _blockStakes = [];
+    private int[][] _blockCounts = [], _cursors = [];
 
     private EpochEngine()
     {
         _loadWeights = LoadWeights;
         _columnMedians = ColumnMedians;
+        _blockMedians = BlockMedians;
         _clipAndScale = ClipAndScale;
         _loadBonds = LoadBonds;
         _movingAverage = MovingAverage;
@@ -70,6 +78,7 @@ internal sealed class EpochEngine
     }
 
     /// <summary>Runs the epoch on validated input; <paramref name="parallelism"/> &gt; 0 fixes the number of row/column chunks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public YumaEpochResult Run(YumaEpochInput input, int parallelism)
     {
         int n = input.N;
@@ -115,7 +124,14 @@ internal sealed class EpochEngine
         // 7. Consensus: stake-weighted median per column over the voters (rows with positive active stake).
         long kappa = Fx.Div((long)parameters.Kappa << 32, 65535L << 32);
         ColumnsByVoter(kappa);
-        RunChunks(_columnStart, n, _columnMedians);
+        if (_votersSorted)
+        {
+            RunWorkers(_blockMedians);
+        }
+        else
+        {
+            RunChunks(_columnStart, n, _columnMedians);
+        }
 
         // 8-10. Clip at consensus (validator trust = clipped row sums), scale rows by active stake into ΔB; its column sums
         // are the ranks, since both are Σ_i clip(w_ij)·as_i.
@@ -228,57 +244,86 @@ internal sealed class EpochEngine
         return start[n];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LoadWeights(int chunk)
     {
-        (int first, int last) = (_bounds[chunk], _bounds[chunk + 1]);
         long[] preranks = ClearedPartial(chunk);
-        ulong[] registeredAt = _input.BlockAtRegistration;
-        int n = _n;
-        for (int i = first; i < last; i++)
+        for (int i = _bounds[chunk]; i < _bounds[chunk + 1]; i++)
         {
-            int start = _weightStart[i], end = start;
+            int start = _weightStart[i], count = 0;
+            bool sorted = true;
+            Span<int> columns = _weightColumns.AsSpan(start, _weightStart[i + 1] - start);
+            Span<long> values = _weightValues.AsSpan(start, columns.Length);
             if (_input.ValidatorPermit[i] && _input.Weights[i] is { } row)
             {
-                ulong updated = _input.LastUpdate[i];
-                long sum = 0;
-                foreach (WeightEntry entry in row)
-                {
-                    int j = entry.Uid;
-                    if (j < n && j != i && updated > registeredAt[j])
-                    {
-                        long value = (long)entry.Value << 32;
-                        _weightColumns[end] = j;
-                        _weightValues[end++] = value;
-                        sum = Fx.Add(sum, value);
-                    }
-                }
-                if (sum > 0)
-                {
-                    double reciprocal = Fx.Reciprocal(sum);
-                    for (int e = start; e < end; e++)
-                    {
-                        _weightValues[e] = Fx.DivBy(_weightValues[e], sum, reciprocal);
-                    }
-                }
+                count = Filter(row, i, _n, _input.LastUpdate[i], _input.BlockAtRegistration, columns, values, out sorted);
+                columns = columns[..count];
+                values = values[..count];
+                NormalizeRow(values);
             }
-            _weightEnd[i] = end;
-
-            long credits = 0, activeStake = _activeStake[i];
-            for (int e = start; e < end; e++)
-            {
-                int j = _weightColumns[e];
-                long value = _weightValues[e];
-                credits = Fx.Add(credits, Fx.Mul(value, _stake[j]));
-                if (activeStake != 0)
-                {
-                    preranks[j] = Fx.Add(preranks[j], Fx.Mul(activeStake, value));
-                }
-            }
-            _result.CreditsDelta[i] = credits;
+            _weightEnd[i] = start + count;
+            _weightSorted[i] = sorted;
+            _result.CreditsDelta[i] = CreditsAndPreranks(columns[..count], values[..count], _stake, _activeStake[i], preranks);
         }
     }
 
+    /// <summary>
+    /// Copies the entries of a stored row that count (in range, not <paramref name="self"/>, set after the target registered) as
+    /// raw I32F32 bits; reports whether their columns strictly increase.
+    /// </summary>
+    private static int Filter(WeightEntry[] row, int self, int n, ulong updated, ulong[] registeredAt, Span<int> columns, Span<long> values, out bool sorted)
+    {
+        int count = 0, previous = -1;
+        bool increasing = true;
+        foreach (WeightEntry entry in row)
+        {
+            int j = entry.Uid;
+            if (j < n && j != self && updated > registeredAt[j])
+            {
+                columns[count] = j;
+                values[count++] = (long)entry.Value << 32;
+                increasing &= j > previous;
+                previous = j;
+            }
+        }
+        sorted = increasing;
+        return count;
+    }
+
+    /// <summary><c>inplace_row_normalize_sparse</c> on one row: divided by its sum when that is positive.</summary>
+    private static void NormalizeRow(Span<long> values)
+    {
+        long sum = 0;
+        foreach (long value in values)
+        {
+            sum = Fx.AddNonNegative(sum, value);
+        }
+        if (sum > 0)
+        {
+            double reciprocal = Fx.Reciprocal(sum);
+            for (int e = 0; e < values.Length; e++)
+            {
+                values[e] = Fx.DivBy(values[e], sum, reciprocal);
+            }
+        }
+    }
+
+    /// <summary>The row's credits Σ w_ij·s_j; adds as_i·w_ij to the chunk's preranks.</summary>
+    private static long CreditsAndPreranks(ReadOnlySpan<int> columns, ReadOnlySpan<long> values, long[] stake, long activeStake, long[] preranks)
+    {
+        long credits = 0;
+        for (int e = 0; e < columns.Length; e++)
+        {
+            int j = columns[e];
+            long value = values[e];
+            credits = Fx.AddNonNegative(credits, Fx.MulNonNegative(value, stake[j]));
+            preranks[j] = Fx.AddNonNegative(preranks[j], Fx.MulNonNegative(activeStake, value));
+        }
+        return credits;
+    }
+
     /// <summary>The voters' normalized stake, the minority point, and the voters' weights regrouped by column (in voter order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ColumnsByVoter(long kappa)
     {
         int n = _n, voters = 0;
@@ -294,6 +339,17 @@ internal sealed class EpochEngine
         Fx.Normalize(_voterStake.AsSpan(0, voters));
         _stakeSum = Fx.Sum(_voterStake.AsSpan(0, voters));
         _minority = Fx.Sub(_stakeSum, kappa);
+        _nextBlock = 0;
+        _blockColumns = Math.Clamp(BlockEntries / Math.Max(1, voters), 1, 64);
+        _votersSorted = true;
+        for (int r = 0; r < voters; r++)
+        {
+            _votersSorted &= _weightSorted[_voterRows[r]];
+        }
+        if (_votersSorted)
+        {
+            return; // BlockMedians gathers the columns block by block.
+        }
 
         Array.Clear(_columnStart, 0, n + 1);
         for (int r = 0; r < voters; r++)
@@ -333,6 +389,8 @@ internal sealed class EpochEngine
         }
     }
 
+    /// <summary>Medians of the columns in this chunk, from the column-major copy (any row order, duplicates resolved).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ColumnMedians(int chunk)
     {
         for (int j = _bounds[chunk]; j < _bounds[chunk + 1]; j++)
@@ -343,173 +401,337 @@ internal sealed class EpochEngine
         }
     }
 
+    /// <summary>
+    /// Medians when every voter row is in strictly increasing column order: each worker takes the next block of columns,
+    /// gathers the block's entries from every voter row (a cursor per row only moves forward, since blocks are taken in
+    /// order) into a block-sized column-major buffer that stays in cache, and takes the medians there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BlockMedians(int worker)
+    {
+        int voters = _voters, n = _n, width = _blockColumns;
+        long[] values = _blockValues[worker], stakes = _blockStakes[worker];
+        int[] counts = _blockCounts[worker], cursor = _cursors[worker];
+        int[] columns = _weightColumns, rows = _voterRows, starts = _weightStart, ends = _weightEnd;
+        long[] weights = _weightValues, voterStake = _voterStake, consensus = _consensus;
+        int expected = -1;
+        bool resumed = false;
+        while (true)
+        {
+            int first = (Interlocked.Increment(ref _nextBlock) - 1) * width;
+            if (first >= n)
+            {
+                return;
+            }
+            int last = Math.Min(first + width, n);
+            if (voters == 0)
+            {
+                Array.Clear(consensus, first, last - first);
+                continue;
+            }
+            if (first != expected)
+            {
+                // After a gap (blocks other workers took) each cursor searches forward; the next block starts where this ends.
+                for (int r = 0; r < voters; r++)
+                {
+                    int i = rows[r];
+                    cursor[r] = LowerBound(columns, resumed ? cursor[r] : starts[i], ends[i], first);
+                }
+            }
+            resumed = true;
+            expected = last;
+            Array.Clear(counts, 0, last - first);
+            for (int r = 0; r < voters; r++)
+            {
+                int e = cursor[r], end = ends[rows[r]];
+                long stake = voterStake[r];
+                for (; e < end && columns[e] < last; e++)
+                {
+                    int c = columns[e] - first;
+                    int slot = c * voters + counts[c]++;
+                    values[slot] = weights[e];
+                    stakes[slot] = stake;
+                }
+                cursor[r] = e;
+            }
+            for (int c = 0; c < last - first; c++)
+            {
+                consensus[first + c] = WeightedMedian.Column(
+                    values.AsSpan(c * voters, counts[c]), stakes.AsSpan(c * voters, counts[c]), counts[c] < voters, _stakeSum, _minority);
+            }
+        }
+    }
+
+    private static int LowerBound(int[] columns, int lo, int hi, int column)
+    {
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (columns[mid] < column)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ClipAndScale(int chunk)
     {
         long[] ranks = ClearedPartial(chunk);
         for (int i = _bounds[chunk]; i < _bounds[chunk + 1]; i++)
         {
-            long rowSum = 0, activeStake = _activeStake[i];
-            for (int e = _weightStart[i]; e < _weightEnd[i]; e++)
-            {
-                int j = _weightColumns[e];
-                // col_clip_sparse drops an entry above a zero threshold instead of clipping it to 0; a 0 entry adds nothing to
-                // any sum or product downstream, and the moving average keeps only positive entries, so clipping is a min.
-                long clipped = Math.Min(_weightValues[e], _consensus[j]);
-                rowSum = Fx.Add(rowSum, clipped);
-                long scaled = Fx.Mul(clipped, activeStake);
-                _weightValues[e] = scaled;
-                ranks[j] = Fx.Add(ranks[j], scaled);
-            }
+            int start = _weightStart[i];
+            long rowSum = ClipAndScaleRow(_weightColumns.AsSpan(start, _weightEnd[i] - start), _weightValues.AsSpan(start, _weightEnd[i] - start),
+                _consensus, _activeStake[i], ranks);
             _result.ValidatorTrust[i] = Fx.ProportionToU16(rowSum);
         }
     }
 
+    /// <summary>
+    /// Clips a row at consensus (returning its sum, the validator trust) and scales it by the row's active stake in place,
+    /// adding each product to the chunk's ranks. col_clip_sparse drops an entry above a zero threshold instead of clipping it
+    /// to 0; a 0 entry adds nothing to any sum or product downstream and the moving average keeps only positive entries, so
+    /// clipping is a min.
+    /// </summary>
+    private static long ClipAndScaleRow(ReadOnlySpan<int> columns, Span<long> values, long[] consensus, long activeStake, long[] ranks)
+    {
+        long rowSum = 0;
+        for (int e = 0; e < columns.Length; e++)
+        {
+            int j = columns[e];
+            long clipped = Fx.MinNonNegative(values[e], consensus[j]);
+            rowSum = Fx.AddNonNegative(rowSum, clipped);
+            long scaled = Fx.MulNonNegative(clipped, activeStake);
+            values[e] = scaled;
+            ranks[j] = Fx.AddNonNegative(ranks[j], scaled);
+        }
+        return rowSum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LoadBonds(int chunk)
     {
         long[] sums = ClearedPartial(chunk);
-        ulong[] registeredAt = _input.BlockAtRegistration;
-        int n = _n;
         for (int i = _bounds[chunk]; i < _bounds[chunk + 1]; i++)
         {
-            int end = _bondStart[i];
+            int start = _bondStart[i], count = 0;
+            bool sorted = true;
             if (_input.Bonds[i] is { } row)
             {
-                ulong updated = _input.LastUpdate[i];
-                foreach (WeightEntry entry in row)
-                {
-                    int j = entry.Uid;
-                    if (j < n && updated > registeredAt[j])
-                    {
-                        long value = (long)entry.Value << 32;
-                        _bondColumns[end] = j;
-                        _bondValues[end++] = value;
-                        sums[j] = Fx.Add(sums[j], value);
-                    }
-                }
+                Span<int> columns = _bondColumns.AsSpan(start, _bondStart[i + 1] - start);
+                Span<long> values = _bondValues.AsSpan(start, columns.Length);
+                // Bonds keep the diagonal: no UID is excluded (self = −1).
+                count = Filter(row, -1, _n, _input.LastUpdate[i], _input.BlockAtRegistration, columns, values, out sorted);
+                AddToColumns(columns[..count], values[..count], sums);
             }
-            _bondEnd[i] = end;
+            _bondEnd[i] = start + count;
+            _bondSorted[i] = sorted;
+        }
+    }
+
+    private static void AddToColumns(ReadOnlySpan<int> columns, ReadOnlySpan<long> values, long[] sums)
+    {
+        for (int e = 0; e < columns.Length; e++)
+        {
+            sums[columns[e]] = Fx.AddNonNegative(sums[columns[e]], values[e]);
         }
     }
 
     /// <summary><c>mat_ema_sparse</c> of the column-normalized ΔB and bonds: α·ΔB + (1−α)·B, positive entries in column order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MovingAverage(int chunk)
     {
         long[] sums = ClearedPartial(chunk);
-        long[] accumulator = _rowAccumulator[chunk];
-        ulong[] touched = _rowTouched[chunk];
-        int[] touchedList = _rowTouchedList[chunk];
-        long alpha = _alpha, oneMinusAlpha = Fx.Sub(Fx.One, alpha);
         for (int i = _bounds[chunk]; i < _bounds[chunk + 1]; i++)
         {
-            int count = 0, low = int.MaxValue, high = -1;
-            for (int e = _weightStart[i]; e < _weightEnd[i]; e++)
+            if (_weightSorted[i] && _bondSorted[i])
             {
-                int j = _weightColumns[e];
-                long value = _weightValues[e], sum = _ranks[j];
-                Touch(j, Fx.Mul(alpha, sum != 0 ? Fx.DivBy(value, sum, _rankReciprocal[j]) : value));
+                int weightStart = _weightStart[i], bondStart = _bondStart[i];
+                _emaEnd[i] = _emaStart[i] + MergeRow(
+                    _weightColumns.AsSpan(weightStart, _weightEnd[i] - weightStart), _weightValues.AsSpan(weightStart, _weightEnd[i] - weightStart),
+                    _bondColumns.AsSpan(bondStart, _bondEnd[i] - bondStart), _bondValues.AsSpan(bondStart, _bondEnd[i] - bondStart),
+                    _emaColumns.AsSpan(_emaStart[i], _emaStart[i + 1] - _emaStart[i]), _emaValues.AsSpan(_emaStart[i], _emaStart[i + 1] - _emaStart[i]),
+                    sums);
             }
-            for (int e = _bondStart[i]; e < _bondEnd[i]; e++)
+            else
             {
-                int j = _bondColumns[e];
-                long value = _bondValues[e], sum = _bondSums[j];
-                Touch(j, Fx.Mul(oneMinusAlpha, sum != 0 ? Fx.DivBy(value, sum, _bondReciprocal[j]) : value));
-            }
-
-            int write = _emaStart[i];
-            if (count > 0)
-            {
-                int firstWord = low >> 6, lastWord = high >> 6;
-                if (count < (lastWord - firstWord + 1) * 4)
-                {
-                    // Few columns spread wide: sorting them beats scanning the bitmap.
-                    Span<int> columns = touchedList.AsSpan(0, count);
-                    columns.Sort();
-                    foreach (int j in columns)
-                    {
-                        Emit(j);
-                    }
-                }
-                else
-                {
-                    for (int word = firstWord; word <= lastWord; word++)
-                    {
-                        for (ulong bits = touched[word]; bits != 0; bits &= bits - 1)
-                        {
-                            Emit((word << 6) + BitOperations.TrailingZeroCount(bits));
-                        }
-                    }
-                }
-            }
-            _emaEnd[i] = write;
-
-            void Emit(int j)
-            {
-                long value = accumulator[j];
-                if (value > 0)
-                {
-                    _emaColumns[write] = j;
-                    _emaValues[write++] = value;
-                    sums[j] = Fx.Add(sums[j], value);
-                }
-                accumulator[j] = 0;
-                touched[j >> 6] &= ~(1UL << j);
-            }
-
-            void Touch(int j, long value)
-            {
-                ulong bit = 1UL << j;
-                if ((touched[j >> 6] & bit) == 0)
-                {
-                    touched[j >> 6] |= bit;
-                    touchedList[count++] = j;
-                    low = Math.Min(low, j);
-                    high = Math.Max(high, j);
-                }
-                accumulator[j] = Fx.Add(accumulator[j], value);
+                MovingAverageUnsorted(chunk, i, sums);
             }
         }
     }
 
+    /// <summary>The moving average of one row whose ΔB and bonds entries both strictly increase in column: a merge.</summary>
+    private int MergeRow(ReadOnlySpan<int> deltaColumns, ReadOnlySpan<long> deltaValues, ReadOnlySpan<int> bondColumns, ReadOnlySpan<long> bondValues,
+        Span<int> columns, Span<long> values, long[] sums)
+    {
+        long alpha = _alpha, oneMinusAlpha = Fx.Sub(Fx.One, alpha);
+        long[] rankSums = _ranks, bondSums = _bondSums;
+        double[] rankReciprocal = _rankReciprocal, bondReciprocal = _bondReciprocal;
+        int a = 0, b = 0, write = 0;
+        while (a < deltaColumns.Length || b < bondColumns.Length)
+        {
+            int ca = a < deltaColumns.Length ? deltaColumns[a] : int.MaxValue, cb = b < bondColumns.Length ? bondColumns[b] : int.MaxValue;
+            int j = Math.Min(ca, cb);
+            long value = 0;
+            if (ca == j)
+            {
+                long delta = deltaValues[a++], sum = rankSums[j];
+                value = Fx.MulNonNegative(alpha, sum != 0 ? Fx.DivBy(delta, sum, rankReciprocal[j]) : delta);
+            }
+            if (cb == j)
+            {
+                long bond = bondValues[b++], sum = bondSums[j];
+                value = Fx.AddNonNegative(value, Fx.MulNonNegative(oneMinusAlpha, sum != 0 ? Fx.DivBy(bond, sum, bondReciprocal[j]) : bond));
+            }
+            if (value > 0)
+            {
+                columns[write] = j;
+                values[write++] = value;
+                sums[j] = Fx.AddNonNegative(sums[j], value);
+            }
+        }
+        return write;
+    }
+
+    /// <summary>The moving average of one row in any column order (duplicates summed), through a dense accumulator.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MovingAverageUnsorted(int chunk, int i, long[] sums)
+    {
+        long[] accumulator = _rowAccumulator[chunk];
+        ulong[] touched = _rowTouched[chunk];
+        int[] touchedList = _rowTouchedList[chunk];
+        long alpha = _alpha, oneMinusAlpha = Fx.Sub(Fx.One, alpha);
+        int count = 0, low = int.MaxValue, high = -1;
+        for (int e = _weightStart[i]; e < _weightEnd[i]; e++)
+        {
+            int j = _weightColumns[e];
+            long value = _weightValues[e], sum = _ranks[j];
+            Touch(j, Fx.MulNonNegative(alpha, sum != 0 ? Fx.DivBy(value, sum, _rankReciprocal[j]) : value));
+        }
+        for (int e = _bondStart[i]; e < _bondEnd[i]; e++)
+        {
+            int j = _bondColumns[e];
+            long value = _bondValues[e], sum = _bondSums[j];
+            Touch(j, Fx.MulNonNegative(oneMinusAlpha, sum != 0 ? Fx.DivBy(value, sum, _bondReciprocal[j]) : value));
+        }
+
+        int write = _emaStart[i];
+        if (count > 0)
+        {
+            int firstWord = low >> 6, lastWord = high >> 6;
+            if (count < (lastWord - firstWord + 1) * 4)
+            {
+                // Few columns spread wide: sorting them beats scanning the bitmap.
+                Span<int> columns = touchedList.AsSpan(0, count);
+                columns.Sort();
+                foreach (int j in columns)
+                {
+                    Emit(j);
+                }
+            }
+            else
+            {
+                for (int word = firstWord; word <= lastWord; word++)
+                {
+                    for (ulong bits = touched[word]; bits != 0; bits &= bits - 1)
+                    {
+                        Emit((word << 6) + BitOperations.TrailingZeroCount(bits));
+                    }
+                }
+            }
+        }
+        _emaEnd[i] = write;
+
+        void Emit(int j)
+        {
+            long value = accumulator[j];
+            if (value > 0)
+            {
+                _emaColumns[write] = j;
+                _emaValues[write++] = value;
+                sums[j] = Fx.Add(sums[j], value);
+            }
+            accumulator[j] = 0;
+            touched[j >> 6] &= ~(1UL << j);
+        }
+
+        void Touch(int j, long value)
+        {
+            ulong bit = 1UL << j;
+            if ((touched[j >> 6] & bit) == 0)
+            {
+                touched[j >> 6] |= bit;
+                touchedList[count++] = j;
+                low = Math.Min(low, j);
+                high = Math.Max(high, j);
+            }
+            accumulator[j] = Fx.Add(accumulator[j], value);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Dividends(int chunk)
     {
         long[] maxima = ClearedPartial(chunk);
         for (int i = _bounds[chunk]; i < _bounds[chunk + 1]; i++)
         {
-            long dividend = 0;
-            for (int e = _emaStart[i]; e < _emaEnd[i]; e++)
-            {
-                int j = _emaColumns[e];
-                long value = _emaValues[e], sum = _emaSums[j];
-                if (sum != 0)
-                {
-                    value = Fx.DivBy(value, sum, _emaReciprocal[j]);
-                    _emaValues[e] = value;
-                }
-                dividend = Fx.Add(dividend, Fx.Mul(_incentive[j], value));
-                maxima[j] = Math.Max(maxima[j], value);
-            }
-            _dividendsVector[i] = dividend;
+            int start = _emaStart[i];
+            _dividendsVector[i] = DividendsRow(_emaColumns.AsSpan(start, _emaEnd[i] - start), _emaValues.AsSpan(start, _emaEnd[i] - start), maxima);
         }
     }
 
+    /// <summary>Column-normalizes a moving-average row in place, returns its dividend Σ_j i_j·b_ij, and raises the column maxima.</summary>
+    private long DividendsRow(ReadOnlySpan<int> columns, Span<long> values, long[] maxima)
+    {
+        long[] sums = _emaSums, incentive = _incentive;
+        double[] reciprocal = _emaReciprocal;
+        long dividend = 0;
+        for (int e = 0; e < columns.Length; e++)
+        {
+            int j = columns[e];
+            long value = values[e], sum = sums[j];
+            if (sum != 0)
+            {
+                value = Fx.DivBy(value, sum, reciprocal[j]);
+                values[e] = value;
+            }
+            dividend = Fx.AddNonNegative(dividend, Fx.MulNonNegative(incentive[j], value));
+            maxima[j] = Math.Max(maxima[j], value);
+        }
+        return dividend;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StoreBonds(int chunk)
     {
         for (int i = _bounds[chunk]; i < _bounds[chunk + 1]; i++)
         {
-            if (!_result.NewValidatorPermit[i])
+            if (_result.NewValidatorPermit[i])
             {
-                continue;
+                int start = _emaStart[i];
+                _result.Bonds[i] = StoredRow(_emaColumns.AsSpan(start, _emaEnd[i] - start), _emaValues.AsSpan(start, _emaEnd[i] - start));
             }
-            int start = _emaStart[i];
-            var row = new WeightEntry[_emaEnd[i] - start];
-            for (int e = 0; e < row.Length; e++)
-            {
-                int j = _emaColumns[start + e];
-                long value = _emaValues[start + e], max = _emaMax[j];
-                row[e] = new WeightEntry((ushort)j, Fx.ProportionToU16(max != 0 ? Fx.DivBy(value, max, _maxReciprocal[j]) : value));
-            }
-            _result.Bonds[i] = row;
         }
+    }
+
+    /// <summary>A moving-average row column-max-upscaled to u16, as stored.</summary>
+    private WeightEntry[] StoredRow(ReadOnlySpan<int> columns, ReadOnlySpan<long> values)
+    {
+        long[] maxima = _emaMax;
+        double[] reciprocal = _maxReciprocal;
+        var row = new WeightEntry[columns.Length];
+        for (int e = 0; e < row.Length; e++)
+        {
+            int j = columns[e];
+            long value = values[e], max = maxima[j];
+            row[e] = new WeightEntry((ushort)j, Fx.ProportionToU16(max != 0 ? Fx.DivBy(value, max, reciprocal[j]) : value));
+        }
+        return row;
     }
 
     private void TopKPermits(ReadOnlySpan<long> stake, bool[]? eligible, int k, bool[] permit)
@@ -598,6 +820,25 @@ internal sealed class EpochEngine
         }
     }
 
+    private void RunWorkers(Action<int> body)
+    {
+        for (int worker = 0; worker < _chunks; worker++)
+        {
+            Grow(ref _blockValues[worker], _blockColumns * _voters);
+            Grow(ref _blockStakes[worker], _blockColumns * _voters);
+            Grow(ref _blockCounts[worker], _blockColumns);
+            Grow(ref _cursors[worker], _voters);
+        }
+        if (_chunks == 1)
+        {
+            body(0);
+        }
+        else
+        {
+            Parallel.For(0, _chunks, body);
+        }
+    }
+
     private long[] ClearedPartial(int chunk)
     {
         long[] partial = _partial[chunk];
@@ -605,6 +846,7 @@ internal sealed class EpochEngine
         return partial;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MergeSums(long[] target)
     {
         for (int j = 0; j < _n; j++)
@@ -618,6 +860,7 @@ internal sealed class EpochEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MergeMaxima(long[] target)
     {
         for (int j = 0; j < _n; j++)
@@ -657,6 +900,8 @@ internal sealed class EpochEngine
         _emaReciprocal = new double[n];
         _maxReciprocal = new double[n];
         _scratchFlags = new bool[n];
+        _weightSorted = new bool[n];
+        _bondSorted = new bool[n];
         _scratchStake = new ulong[n];
         _weightStart = new int[n + 1];
         _weightEnd = new int[n];
@@ -687,12 +932,20 @@ internal sealed class EpochEngine
             _rowAccumulator = new long[_partial.Length][];
             _rowTouched = new ulong[_partial.Length][];
             _rowTouchedList = new int[_partial.Length][];
+            _blockValues = new long[_partial.Length][];
+            _blockStakes = new long[_partial.Length][];
+            _blockCounts = new int[_partial.Length][];
+            _cursors = new int[_partial.Length][];
             for (int c = 0; c < _partial.Length; c++)
             {
                 _partial[c] = new long[n];
                 _rowAccumulator[c] = new long[n];
                 _rowTouched[c] = new ulong[(n + 63) >> 6];
                 _rowTouchedList[c] = new int[n];
+                _blockValues[c] = [];
+                _blockStakes[c] = [];
+                _blockCounts[c] = [];
+                _cursors[c] = [];
             }
         }
         Grow(ref _weightColumns, weightCapacity);

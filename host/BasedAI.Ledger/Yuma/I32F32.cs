@@ -104,6 +104,26 @@ internal static class Fx
         return high < 0 ? long.MinValue : long.MaxValue;
     }
 
+    /// <summary><see cref="Add"/> for operands known to be non-negative: an overflow shows as a negative sum and saturates, without a branch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long AddNonNegative(long a, long b)
+    {
+        long sum = unchecked(a + b);
+        return (sum | (sum >> 63)) & long.MaxValue;
+    }
+
+    /// <summary>min(a, b) for operands known to be non-negative, without a branch (Yuma clips at coin-flip odds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long MinNonNegative(long a, long b) => a - ((a - b) & ((b - a) >> 63));
+
+    /// <summary><see cref="Mul"/> for operands known to be non-negative (every product in the epoch): one unsigned 128-bit multiply.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long MulNonNegative(long a, long b)
+    {
+        ulong high = Math.BigMul((ulong)a, (ulong)b, out ulong low);
+        return high < 1UL << 31 ? (long)((high << 32) | (low >> 32)) : long.MaxValue;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Div(long a, long b)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BasedAI.Ledger.Yuma;
 
 /// <summary>
@@ -14,6 +16,7 @@ internal static class WeightedMedian
     /// <paramref name="stakes"/> (≥ 0, summing to at most <paramref name="total"/>); every other voter scores 0 there
     /// (<paramref name="hasAbsent"/> says whether there is one). Both spans are used as scratch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long Column(Span<long> values, Span<long> stakes, bool hasAbsent, long total, long minority)
     {
         int count = values.Length;
@@ -51,14 +54,17 @@ internal static class WeightedMedian
             long mid = lo + ((hi - lo) >> 1);
             long aboveMid = above, aboveHi = above;
             int kept = 0;
-            for (int i = 0; i < count; i++)
+            // Branch-free: the comparisons are coin flips. Values and bounds lie in [0, 2^62), so x − value is negative exactly
+            // when value > x, and its sign bit spread over 64 bits is the mask.
+            Span<long> pass = values[..count];
+            for (int i = 0; i < pass.Length; i++)
             {
-                long value = values[i], stake = stakes[i];
-                aboveMid += value > mid ? stake : 0;
-                aboveHi += value > hi ? stake : 0;
+                long value = pass[i], stake = stakes[i];
+                aboveMid += stake & ((mid - value) >> 63);
+                aboveHi += stake & ((hi - value) >> 63);
                 values[kept] = value;
                 stakes[kept] = stake;
-                kept += value > lo && value <= hi ? 1 : 0;
+                kept += (int)((lo - value) >> 63 & ~((hi - value) >> 63) & 1);
             }
             count = kept;
             above = aboveHi;
