@@ -271,6 +271,7 @@ internal sealed class EpochEngine
     /// Copies the entries of a stored row that count (in range, not <paramref name="self"/>, set after the target registered) as
     /// raw I32F32 bits; reports whether their columns strictly increase.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Filter(WeightEntry[] row, int self, int n, ulong updated, ulong[] registeredAt, Span<int> columns, Span<long> values, out bool sorted)
     {
         int count = 0, previous = -1;
@@ -291,6 +292,7 @@ internal sealed class EpochEngine
     }
 
     /// <summary><c>inplace_row_normalize_sparse</c> on one row: divided by its sum when that is positive.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NormalizeRow(Span<long> values)
     {
         long sum = 0;
@@ -309,6 +311,7 @@ internal sealed class EpochEngine
     }
 
     /// <summary>The row's credits Σ w_ij·s_j; adds as_i·w_ij to the chunk's preranks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long CreditsAndPreranks(ReadOnlySpan<int> columns, ReadOnlySpan<long> values, long[] stake, long activeStake, long[] preranks)
     {
         long credits = 0;
@@ -462,6 +465,7 @@ internal sealed class EpochEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int LowerBound(int[] columns, int lo, int hi, int column)
     {
         while (lo < hi)
@@ -498,6 +502,7 @@ internal sealed class EpochEngine
     /// to 0; a 0 entry adds nothing to any sum or product downstream and the moving average keeps only positive entries, so
     /// clipping is a min.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long ClipAndScaleRow(ReadOnlySpan<int> columns, Span<long> values, long[] consensus, long activeStake, long[] ranks)
     {
         long rowSum = 0;
@@ -534,6 +539,7 @@ internal sealed class EpochEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddToColumns(ReadOnlySpan<int> columns, ReadOnlySpan<long> values, long[] sums)
     {
         for (int e = 0; e < columns.Length; e++)
@@ -566,6 +572,7 @@ internal sealed class EpochEngine
     }
 
     /// <summary>The moving average of one row whose ΔB and bonds entries both strictly increase in column: a merge.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int MergeRow(ReadOnlySpan<int> deltaColumns, ReadOnlySpan<long> deltaValues, ReadOnlySpan<int> bondColumns, ReadOnlySpan<long> bondValues,
         Span<int> columns, Span<long> values, long[] sums)
     {
@@ -686,6 +693,7 @@ internal sealed class EpochEngine
     }
 
     /// <summary>Column-normalizes a moving-average row in place, returns its dividend Σ_j i_j·b_ij, and raises the column maxima.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long DividendsRow(ReadOnlySpan<int> columns, Span<long> values, long[] maxima)
     {
         long[] sums = _emaSums, incentive = _incentive;
@@ -720,6 +728,7 @@ internal sealed class EpochEngine
     }
 
     /// <summary>A moving-average row column-max-upscaled to u16, as stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private WeightEntry[] StoredRow(ReadOnlySpan<int> columns, ReadOnlySpan<long> values)
     {
         long[] maxima = _emaMax;
