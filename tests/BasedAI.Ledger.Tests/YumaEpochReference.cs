@@ -68,7 +68,7 @@ internal static class YumaEpochReference
         return result;
     }
 
-    private static long WeightedMedian(long[] stake, long[] score, int[] indices, long minority, long lo, long hi)
+    internal static long WeightedMedian(long[] stake, long[] score, int[] indices, long minority, long lo, long hi)
     {
         while (true)
         {

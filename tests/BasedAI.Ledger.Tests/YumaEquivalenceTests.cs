@@ -188,3 +188,62 @@ public class YumaEquivalenceTests
         BothEpochsAgree(input, parallelism: 2);
     }
 }
+
+/// <summary>The pivot-free column median equals subtensor's mid-pivot recursion on columns built to break it: ties, zero stakes, every minority.</summary>
+public class WeightedMedianTests
+{
+    /// <summary>One random column: voter count, how scores and stakes are drawn, which minority case, and a seed.</summary>
+    public sealed record ColumnShape(int Voters, int ValueKind, int StakeKind, int MinorityKind, int PresentPercent, int Seed);
+
+    private static readonly Arbitrary<ColumnShape> Columns =
+        (from voters in Gen.Choose(1, 300)
+         from valueKind in Gen.Choose(0, 3)
+         from stakeKind in Gen.Choose(0, 2)
+         from minorityKind in Gen.Choose(0, 5)
+         from present in Gen.Choose(0, 100)
+         from seed in Gen.Choose(0, int.MaxValue)
+         select new ColumnShape(voters, valueKind, stakeKind, minorityKind, present, seed)).ToArbitrary();
+
+    private static bool Agrees(ColumnShape shape)
+    {
+        var random = new Random(shape.Seed);
+        int k = shape.Voters;
+        long[] stake = Enumerable.Range(0, k).Select(_ => shape.StakeKind switch
+        {
+            0 => (long)random.Next(0, 3),
+            1 => random.Next(5) == 0 ? 0 : random.NextInt64(1, 1L << 32),
+            _ => random.NextInt64(1, (1L << 33) / k),
+        }).ToArray();
+        long[] score = Enumerable.Range(0, k).Select(_ => random.Next(100) >= shape.PresentPercent ? 0 : shape.ValueKind switch
+        {
+            0 => (long)random.Next(0, 4) << 30, // few distinct values: ties everywhere
+            1 => random.NextInt64(0, (1L << 32) + 1),
+            2 => random.NextInt64(1_000_000, 1_000_050),
+            _ => random.Next(2) == 0 ? 1L << 32 : random.NextInt64(0, 5_000_000),
+        }).ToArray();
+        long total = stake.Sum();
+        long minority = shape.MinorityKind switch
+        {
+            0 => -random.NextInt64(1, 1L << 32),
+            1 => 0,
+            2 => total,
+            3 => total + random.Next(1, 1000),
+            4 => total - 1,
+            _ => random.NextInt64(0, total + 1),
+        };
+        long expected = YumaEpochReference.WeightedMedian(stake, score, Enumerable.Range(0, k).ToArray(), minority, 0, total);
+
+        // The optimized kernel sees only the present entries (a present entry may still score 0).
+        int[] present = Enumerable.Range(0, k).Where(r => score[r] != 0 || random.Next(4) == 0).ToArray();
+        long actual = WeightedMedian.Column(present.Select(r => score[r]).ToArray(), present.Select(r => stake[r]).ToArray(),
+            present.Length < k, total, minority);
+        Assert.Equal(expected, actual);
+        return true;
+    }
+
+    [Fact]
+    public void Column_median_equals_the_mid_pivot_recursion()
+    {
+        Prop.ForAll(Columns, Agrees).Check(Config.QuickThrowOnFailure.WithMaxTest(2000).WithReplay(20261122UL, 11UL));
+    }
+}
