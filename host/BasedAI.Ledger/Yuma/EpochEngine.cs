@@ -574,6 +574,39 @@ internal sealed class EpochEngine
     /// <summary>The moving average of one row whose ΔB and bonds entries both strictly increase in column: a merge.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int MergeRow(ReadOnlySpan<int> deltaColumns, ReadOnlySpan<long> deltaValues, ReadOnlySpan<int> bondColumns, ReadOnlySpan<long> bondValues,
+        Span<int> columns, Span<long> values, long[] sums) =>
+        deltaColumns.SequenceEqual(bondColumns)
+            ? AverageAligned(deltaColumns, deltaValues, bondValues, columns, values, sums)
+            : MergeUnaligned(deltaColumns, deltaValues, bondColumns, bondValues, columns, values, sums);
+
+    /// <summary>The usual row: last epoch's bonds sit on exactly the columns weighted now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int AverageAligned(ReadOnlySpan<int> sharedColumns, ReadOnlySpan<long> deltaValues, ReadOnlySpan<long> bondValues,
+        Span<int> columns, Span<long> values, long[] sums)
+    {
+        long alpha = _alpha, oneMinusAlpha = Fx.Sub(Fx.One, alpha);
+        long[] rankSums = _ranks, bondSums = _bondSums;
+        double[] rankReciprocal = _rankReciprocal, bondReciprocal = _bondReciprocal;
+        deltaValues = deltaValues[..sharedColumns.Length];
+        bondValues = bondValues[..sharedColumns.Length];
+        int write = 0;
+        for (int e = 0; e < sharedColumns.Length; e++)
+        {
+            int j = sharedColumns[e];
+            long delta = deltaValues[e], deltaSum = rankSums[j], bond = bondValues[e], bondSum = bondSums[j];
+            long value = Fx.AddNonNegative(
+                Fx.MulNonNegative(alpha, deltaSum != 0 ? Fx.DivBy(delta, deltaSum, rankReciprocal[j]) : delta),
+                Fx.MulNonNegative(oneMinusAlpha, bondSum != 0 ? Fx.DivBy(bond, bondSum, bondReciprocal[j]) : bond));
+            columns[write] = j;
+            values[write] = value;
+            write += value > 0 ? 1 : 0;
+            sums[j] = Fx.AddNonNegative(sums[j], value);
+        }
+        return write;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int MergeUnaligned(ReadOnlySpan<int> deltaColumns, ReadOnlySpan<long> deltaValues, ReadOnlySpan<int> bondColumns, ReadOnlySpan<long> bondValues,
         Span<int> columns, Span<long> values, long[] sums)
     {
         long alpha = _alpha, oneMinusAlpha = Fx.Sub(Fx.One, alpha);

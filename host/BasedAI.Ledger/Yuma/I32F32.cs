@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace BasedAI.Ledger.Yuma;
 
@@ -120,7 +122,17 @@ internal static class Fx
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long MulNonNegative(long a, long b)
     {
-        ulong high = Math.BigMul((ulong)a, (ulong)b, out ulong low);
+        ulong high, low;
+        if (Bmi2.X64.IsSupported)
+        {
+            // mulx for the high word and imul for the low one: Math.BigMul's out parameter would pin the low word to the stack.
+            high = Bmi2.X64.MultiplyNoFlags((ulong)a, (ulong)b);
+            low = unchecked((ulong)a * (ulong)b);
+        }
+        else
+        {
+            high = Math.BigMul((ulong)a, (ulong)b, out low);
+        }
         return high < 1UL << 31 ? (long)((high << 32) | (low >> 32)) : long.MaxValue;
     }
 
@@ -150,7 +162,9 @@ internal static class Fx
         // computes exactly while b < 2^61; stepping it into [0, b) makes q exact. Yuma's normalizations (a ≤ b) always take this path.
         if (a >= 0 && b > 0 && b < 1L << 61 && a >> 20 < b)
         {
-            long q = (long)(a * reciprocal);
+            double estimate = a * reciprocal;
+            // cvttsd2si directly: the estimate is in range, so the saturating conversion's NaN and overflow fix-ups are dead weight.
+            long q = Sse2.X64.IsSupported ? Sse2.X64.ConvertToInt64WithTruncation(Vector128.CreateScalarUnsafe(estimate)) : (long)estimate;
             long r = unchecked((a << 32) - q * b);
             while (r < 0)
             {
@@ -186,13 +200,15 @@ internal static class Fx
         return bits >= 0 ? Add(bits, half) & integerMask : -(Add(-bits, half) & integerMask);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ToU16(long bits)
     {
         long integer = bits >> 32;
         return integer <= 0 ? (ushort)0 : integer >= ushort.MaxValue ? ushort.MaxValue : (ushort)integer;
     }
 
-    public static ushort ProportionToU16(long bits) => ToU16(Mul(bits, 65535L << 32));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort ProportionToU16(long bits) => bits <= 0 ? (ushort)0 : ToU16(MulNonNegative(bits, 65535L << 32));
 
     /// <summary>Sum with saturating adds, as Yuma's vector sums.</summary>
     public static long Sum(ReadOnlySpan<long> values)
