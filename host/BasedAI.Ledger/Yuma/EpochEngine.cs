@@ -256,10 +256,8 @@ internal sealed class EpochEngine
             Span<long> values = _weightValues.AsSpan(start, columns.Length);
             if (_input.ValidatorPermit[i] && _input.Weights[i] is { } row)
             {
-                count = Filter(row, i, _n, _input.LastUpdate[i], _input.BlockAtRegistration, columns, values, out sorted);
-                columns = columns[..count];
-                values = values[..count];
-                NormalizeRow(values);
+                count = Filter(row, i, _n, _input.LastUpdate[i], _input.BlockAtRegistration, columns, values, out sorted, out long sum);
+                NormalizeRow(values[..count], sum);
             }
             _weightEnd[i] = start + count;
             _weightSorted[i] = sorted;
@@ -269,37 +267,37 @@ internal sealed class EpochEngine
 
     /// <summary>
     /// Copies the entries of a stored row that count (in range, not <paramref name="self"/>, set after the target registered) as
-    /// raw I32F32 bits; reports whether their columns strictly increase.
+    /// raw I32F32 bits; reports whether their columns strictly increase, and their (saturating) sum.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Filter(WeightEntry[] row, int self, int n, ulong updated, ulong[] registeredAt, Span<int> columns, Span<long> values, out bool sorted)
+    private static int Filter(WeightEntry[] row, int self, int n, ulong updated, ulong[] registeredAt, Span<int> columns, Span<long> values,
+        out bool sorted, out long sum)
     {
         int count = 0, previous = -1;
         bool increasing = true;
+        long total = 0;
         foreach (WeightEntry entry in row)
         {
             int j = entry.Uid;
             if (j < n && j != self && updated > registeredAt[j])
             {
+                long value = (long)entry.Value << 32;
                 columns[count] = j;
-                values[count++] = (long)entry.Value << 32;
+                values[count++] = value;
+                total = Fx.AddNonNegative(total, value);
                 increasing &= j > previous;
                 previous = j;
             }
         }
         sorted = increasing;
+        sum = total;
         return count;
     }
 
     /// <summary><c>inplace_row_normalize_sparse</c> on one row: divided by its sum when that is positive.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NormalizeRow(Span<long> values)
+    private static void NormalizeRow(Span<long> values, long sum)
     {
-        long sum = 0;
-        foreach (long value in values)
-        {
-            sum = Fx.AddNonNegative(sum, value);
-        }
         if (sum > 0)
         {
             double reciprocal = Fx.Reciprocal(sum);
@@ -446,16 +444,8 @@ internal sealed class EpochEngine
             Array.Clear(counts, 0, last - first);
             for (int r = 0; r < voters; r++)
             {
-                int e = cursor[r], end = ends[rows[r]];
-                long stake = voterStake[r];
-                for (; e < end && columns[e] < last; e++)
-                {
-                    int c = columns[e] - first;
-                    int slot = c * voters + counts[c]++;
-                    values[slot] = weights[e];
-                    stakes[slot] = stake;
-                }
-                cursor[r] = e;
+                int e = cursor[r];
+                cursor[r] = e + GatherRow(columns.AsSpan(e, ends[rows[r]] - e), weights.AsSpan(e), voterStake[r], first, last, voters, counts, values, stakes);
             }
             for (int c = 0; c < last - first; c++)
             {
@@ -463,6 +453,26 @@ internal sealed class EpochEngine
                     values.AsSpan(c * voters, counts[c]), stakes.AsSpan(c * voters, counts[c]), counts[c] < voters, _stakeSum, _minority);
             }
         }
+    }
+
+    /// <summary>Copies a voter row's entries below column <paramref name="last"/> into the block's column slots; returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int GatherRow(ReadOnlySpan<int> rowColumns, ReadOnlySpan<long> rowValues, long stake, int first, int last, int voters,
+        int[] counts, long[] values, long[] stakes)
+    {
+        int e = 0;
+        for (; e < rowColumns.Length; e++)
+        {
+            int c = rowColumns[e] - first;
+            if (c >= last - first)
+            {
+                break;
+            }
+            int slot = c * voters + counts[c]++;
+            values[slot] = rowValues[e];
+            stakes[slot] = stake;
+        }
+        return e;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -531,7 +541,7 @@ internal sealed class EpochEngine
                 Span<int> columns = _bondColumns.AsSpan(start, _bondStart[i + 1] - start);
                 Span<long> values = _bondValues.AsSpan(start, columns.Length);
                 // Bonds keep the diagonal: no UID is excluded (self = −1).
-                count = Filter(row, -1, _n, _input.LastUpdate[i], _input.BlockAtRegistration, columns, values, out sorted);
+                count = Filter(row, -1, _n, _input.LastUpdate[i], _input.BlockAtRegistration, columns, values, out sorted, out _);
                 AddToColumns(columns[..count], values[..count], sums);
             }
             _bondEnd[i] = start + count;
