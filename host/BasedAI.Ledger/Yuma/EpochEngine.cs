@@ -160,7 +160,7 @@ internal sealed class EpochEngine
         _alpha = Fx.Sub(Fx.One, bondsAverage);
         for (int i = 0; i < n; i++)
         {
-            _emaStart[i + 1] = _emaStart[i] + (_weightEnd[i] - _weightStart[i]) + (_bondEnd[i] - _bondStart[i]);
+            _emaStart[i + 1] = checked(_emaStart[i] + (_weightEnd[i] - _weightStart[i]) + (_bondEnd[i] - _bondStart[i]));
         }
         Grow(ref _emaColumns, _emaStart[n]);
         Grow(ref _emaValues, _emaStart[n]);
