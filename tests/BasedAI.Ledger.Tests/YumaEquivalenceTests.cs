@@ -162,6 +162,22 @@ public class YumaEquivalenceTests
     }
 
     [Fact]
+    public void Concurrent_epochs_do_not_share_buffers()
+    {
+        // The engine's buffers are pooled: epochs running at once must each get their own.
+        YumaEpochInput[] inputs = Enumerable.Range(1, 16)
+            .Select(seed => RandomBrain(new BrainShape(N: 40 + seed, Validators: 12, Density: 80, StakeScale: 1, Eligibility: false, Messy: seed % 2 == 0, Seed: seed)))
+            .ToArray();
+        YumaEpochResult[] expected = inputs.Select(YumaEpochReference.Run).ToArray();
+        var actual = new YumaEpochResult[inputs.Length * 4];
+        Parallel.For(0, actual.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, k => actual[k] = YumaEpoch.Run(inputs[k % inputs.Length]));
+        for (int k = 0; k < actual.Length; k++)
+        {
+            AssertSame(expected[k % inputs.Length], actual[k]);
+        }
+    }
+
+    [Fact]
     public void Optimized_epoch_equals_the_reference_on_the_benchmark_shape_scaled_down()
     {
         // The full-Brain benchmark at a quarter of its size: validators weighting every miner, then bonds from that epoch.
