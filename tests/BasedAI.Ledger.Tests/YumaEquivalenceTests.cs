@@ -164,16 +164,46 @@ public class YumaEquivalenceTests
     [Fact]
     public void Concurrent_epochs_do_not_share_buffers()
     {
-        // The engine's buffers are pooled: epochs running at once must each get their own.
-        YumaEpochInput[] inputs = Enumerable.Range(1, 16)
-            .Select(seed => RandomBrain(new BrainShape(N: 40 + seed, Validators: 12, Density: 80, StakeScale: 1, Eligibility: false, Messy: seed % 2 == 0, Seed: seed)))
+        // The engine's buffers are pooled: epochs running at once must each get their own. Brains of different sizes, large
+        // enough that the epochs overlap; each is checked against the same epoch run alone.
+        YumaEpochInput[] inputs = Enumerable.Range(1, 8)
+            .Select(seed => RandomBrain(new BrainShape(N: 300 + 40 * seed, Validators: 64, Density: 90, StakeScale: 1, Eligibility: false, Messy: seed % 2 == 0, Seed: seed)))
             .ToArray();
-        YumaEpochResult[] expected = inputs.Select(YumaEpochReference.Run).ToArray();
-        var actual = new YumaEpochResult[inputs.Length * 4];
-        Parallel.For(0, actual.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, k => actual[k] = YumaEpoch.Run(inputs[k % inputs.Length]));
-        for (int k = 0; k < actual.Length; k++)
+        YumaEpochResult[] expected = inputs.Select(input => YumaEpoch.Run(input, parallelism: 1)).ToArray();
+        const int threads = 4, rounds = 3;
+        var actual = new YumaEpochResult[threads, rounds * inputs.Length];
+        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        using var start = new Barrier(threads);
+        Thread[] workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
-            AssertSame(expected[k % inputs.Length], actual[k]);
+            start.SignalAndWait();
+            try
+            {
+                for (int k = 0; k < rounds * inputs.Length; k++)
+                {
+                    actual[t, k] = YumaEpoch.Run(inputs[(k + t) % inputs.Length]);
+                }
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        })).ToArray();
+        foreach (Thread worker in workers)
+        {
+            worker.Start();
+        }
+        foreach (Thread worker in workers)
+        {
+            worker.Join();
+        }
+        Assert.Empty(failures);
+        for (int t = 0; t < threads; t++)
+        {
+            for (int k = 0; k < rounds * inputs.Length; k++)
+            {
+                AssertSame(expected[(k + t) % inputs.Length], actual[t, k]);
+            }
         }
     }
 
