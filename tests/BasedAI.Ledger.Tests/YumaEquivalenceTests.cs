@@ -154,9 +154,11 @@ public class YumaEquivalenceTests
         foreach (int seed in new[] { 1, 2, 3 })
         {
             YumaEpochInput input = RandomBrain(new BrainShape(N: 320, Validators: 48, Density: 95, StakeScale: 1, Eligibility: seed == 2, Messy: seed == 3, Seed: seed));
-            foreach (int parallelism in new[] { 1, 2, 3, 7 })
+            BothEpochsAgree(input, parallelism: 2);
+            YumaEpochResult expected = YumaEpochReference.Run(input);
+            foreach (int parallelism in new[] { 1, 3, 7 })
             {
-                BothEpochsAgree(input, parallelism);
+                AssertSame(expected, YumaEpoch.Run(input, parallelism));
             }
         }
     }
