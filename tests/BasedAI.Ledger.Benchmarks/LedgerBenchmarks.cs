@@ -15,6 +15,9 @@ public class YumaEpochBenchmark
 {
     private YumaEpochInput _input = null!;
 
+    /// <summary>The epoch's input (after <see cref="Setup"/>).</summary>
+    public YumaEpochInput Input => _input;
+
     [GlobalSetup]
     public void Setup()
     {

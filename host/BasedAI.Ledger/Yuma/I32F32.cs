@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace BasedAI.Ledger.Yuma;
 
@@ -104,6 +106,36 @@ internal static class Fx
         return high < 0 ? long.MinValue : long.MaxValue;
     }
 
+    /// <summary><see cref="Add"/> for operands known to be non-negative: an overflow shows as a negative sum and saturates, without a branch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long AddNonNegative(long a, long b)
+    {
+        long sum = unchecked(a + b);
+        return (sum | (sum >> 63)) & long.MaxValue;
+    }
+
+    /// <summary>min(a, b) for operands known to be non-negative, without a branch (Yuma clips at coin-flip odds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long MinNonNegative(long a, long b) => a - ((a - b) & ((b - a) >> 63));
+
+    /// <summary><see cref="Mul"/> for operands known to be non-negative (every product in the epoch): one unsigned 128-bit multiply.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long MulNonNegative(long a, long b)
+    {
+        ulong high, low;
+        if (Bmi2.X64.IsSupported)
+        {
+            // mulx for the high word and imul for the low one: Math.BigMul's out parameter would pin the low word to the stack.
+            high = Bmi2.X64.MultiplyNoFlags((ulong)a, (ulong)b);
+            low = unchecked((ulong)a * (ulong)b);
+        }
+        else
+        {
+            high = Math.BigMul((ulong)a, (ulong)b, out low);
+        }
+        return high < 1UL << 31 ? (long)((high << 32) | (low >> 32)) : long.MaxValue;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Div(long a, long b)
     {
@@ -111,9 +143,49 @@ internal static class Fx
         {
             throw new DivideByZeroException("I32F32 division by zero.");
         }
+        return DivBy(a, b, Reciprocal(b));
+    }
+
+    /// <summary>2^32 / b as a double: the estimate <see cref="DivBy"/> multiplies by (computed once per divisor in hot loops).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Reciprocal(long b) => 4294967296.0 / b;
+
+    /// <summary>
+    /// <see cref="Div"/> for a nonzero <paramref name="b"/> with its <see cref="Reciprocal"/> precomputed. Exact: the double estimate
+    /// only seeds the quotient, which the 64-bit remainder then corrects.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long DivBy(long a, long b, double reciprocal)
+    {
+        // When 0 ≤ a < b·2^20 the quotient q = floor(a·2^32 / b) is below 2^52, so a·reciprocal (three roundings of 2^-53) lands
+        // within 2 of it. The remainder a·2^32 − q·b of an estimate that close lies in (−3b, 3b), which wrapping 64-bit arithmetic
+        // computes exactly while b < 2^61; stepping it into [0, b) makes q exact. Yuma's normalizations (a ≤ b) always take this path.
+        if (a >= 0 && b > 0 && b < 1L << 61 && a >> 20 < b)
+        {
+            double estimate = a * reciprocal;
+            // cvttsd2si directly: the estimate is in range, so the saturating conversion's NaN and overflow fix-ups are dead weight.
+            long q = Sse2.X64.IsSupported ? Sse2.X64.ConvertToInt64WithTruncation(Vector128.CreateScalarUnsafe(estimate)) : (long)estimate;
+            long r = unchecked((a << 32) - q * b);
+            while (r < 0)
+            {
+                q--;
+                r += b;
+            }
+            while (r >= b)
+            {
+                q++;
+                r -= b;
+            }
+            return q;
+        }
+        return DivWide(a, b);
+    }
+
+    private static long DivWide(long a, long b)
+    {
         if (a >= 0 && b > 0)
         {
-            // Unsigned 128/64 division is an order of magnitude faster than the signed one; Yuma's operands are non-negative.
+            // Unsigned 128/64 division is an order of magnitude faster than the signed one.
             UInt128 unsignedQuotient = ((UInt128)(ulong)a << 32) / (ulong)b;
             return unsignedQuotient > long.MaxValue ? long.MaxValue : (long)unsignedQuotient;
         }
@@ -128,13 +200,15 @@ internal static class Fx
         return bits >= 0 ? Add(bits, half) & integerMask : -(Add(-bits, half) & integerMask);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ToU16(long bits)
     {
         long integer = bits >> 32;
         return integer <= 0 ? (ushort)0 : integer >= ushort.MaxValue ? ushort.MaxValue : (ushort)integer;
     }
 
-    public static ushort ProportionToU16(long bits) => ToU16(Mul(bits, 65535L << 32));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort ProportionToU16(long bits) => bits <= 0 ? (ushort)0 : ToU16(MulNonNegative(bits, 65535L << 32));
 
     /// <summary>Sum with saturating adds, as Yuma's vector sums.</summary>
     public static long Sum(ReadOnlySpan<long> values)
@@ -155,9 +229,10 @@ internal static class Fx
         {
             return;
         }
+        double reciprocal = Reciprocal(sum);
         for (int i = 0; i < values.Length; i++)
         {
-            values[i] = Div(values[i], sum);
+            values[i] = DivBy(values[i], sum, reciprocal);
         }
     }
 

@@ -9,22 +9,44 @@ public static class YumaMath
     /// </summary>
     public static bool[] IsTopK(ReadOnlySpan<long> values, int k)
     {
+        var result = new bool[values.Length];
+        MarkTopK(values, k, result, new long[values.Length]);
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="IsTopK"/> into <paramref name="result"/>, sorting a copy in <paramref name="scratch"/> (both at least as long as
+    /// the values): the K-th largest value is the threshold, and of the values equal to it the highest indices make the cut.
+    /// </summary>
+    internal static void MarkTopK(ReadOnlySpan<long> values, int k, Span<bool> result, Span<long> scratch)
+    {
         int n = values.Length;
-        var result = new bool[n];
-        Array.Fill(result, true);
         if (n <= k)
         {
-            return result;
+            result[..n].Fill(true);
+            return;
         }
-        long[] keys = values.ToArray();
-        int[] order = Enumerable.Range(0, n).ToArray();
-        // Sorting by (value, index) is the stable sort by value.
-        Array.Sort(order, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
-        for (int i = 0; i < n - k; i++)
+        if (k <= 0)
         {
-            result[order[i]] = false;
+            result[..n].Clear();
+            return;
         }
-        return result;
+        Span<long> sorted = scratch[..n];
+        values.CopyTo(sorted);
+        sorted.Sort();
+        long threshold = sorted[n - k];
+        int ties = k;
+        foreach (long value in values)
+        {
+            ties -= value > threshold ? 1 : 0;
+        }
+        for (int i = n - 1; i >= 0; i--)
+        {
+            long value = values[i];
+            bool tieWins = value == threshold && ties > 0;
+            ties -= tieWins ? 1 : 0;
+            result[i] = value > threshold || tieWins;
+        }
     }
 
     /// <summary>
@@ -34,9 +56,16 @@ public static class YumaMath
     public static ushort[] MaxUpscaleToU16(ReadOnlySpan<long> values)
     {
         var result = new ushort[values.Length];
+        MaxUpscaleToU16(values, result);
+        return result;
+    }
+
+    /// <summary><see cref="MaxUpscaleToU16(ReadOnlySpan{long})"/> into <paramref name="result"/>.</summary>
+    internal static void MaxUpscaleToU16(ReadOnlySpan<long> values, Span<ushort> result)
+    {
         if (values.IsEmpty)
         {
-            return result;
+            return;
         }
         long max = long.MinValue;
         foreach (long value in values)
@@ -52,7 +81,6 @@ public static class YumaMath
                 : Fx.Round(Fx.Div(Fx.Mul(e, u16Max), max));
             result[i] = Fx.ToU16(scaled);
         }
-        return result;
     }
 
     /// <summary><c>vec_u16_max_upscale_to_u16</c>: how <c>set_weights</c> stores a row (maximum → 65535).</summary>
