@@ -30,12 +30,17 @@ echo "== encrypted prompt: \"$prompt\" (CKKS: the miner computes on ciphertexts;
 brain=$(sed -n 's/^  "brain": *\([0-9]*\).*/\1/p' "$devnet/devnet.json")
 rpc=$(sed -n 's/.*"rpc_port": *\([0-9]*\).*/\1/p' "$devnet/devnet.json" | head -n 1)
 echo "== waiting for an epoch that pays the miners (incentive) and the validator (dividends)"
+paid=0
 for _ in $(seq 1 120); do
   stem=$("${basedai[@]}" stem "$brain" --node "http://127.0.0.1:$rpc/" --json)
-  if grep -q '"dividends": [1-9]' <<<"$stem" && grep -q '"incentive": [1-9]' <<<"$stem"; then break; fi
+  if grep -q '"dividends": [1-9]' <<<"$stem" && grep -q '"incentive": [1-9]' <<<"$stem"; then paid=1; break; fi
   sleep 1
 done
 
 echo "== the metagraph of Brain $brain (basedai stem $brain)"
 "${basedai[@]}" stem "$brain" --node "http://127.0.0.1:$rpc/"
 "${basedai[@]}" devnet status --dir "$devnet"
+if [ "$paid" != 1 ]; then
+  echo "error: no epoch paid both miners (incentive) and the validator (dividends) within 120 s" >&2
+  exit 1
+fi
