@@ -2,7 +2,7 @@
 # Runs every test suite of BasedAI.Host on a fresh machine and ends with one line "N passed, N failed".
 #   1. installs the Node.js peers/oracles the interop suites drive (npm ci for every lock file under tests/ and the shared libp2p peer);
 #   2. builds the solution in Release with warnings as errors;
-#   3. runs every test project (xunit), then the `dotnet new basedbrain` smoke test.
+#   3. runs every test project (xunit), then every scripts/smoke/*.sh (the `dotnet new basedbrain` template, the README's main job).
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -17,6 +17,10 @@ failed=0
 step() { printf '\n== %s\n' "$*"; }
 
 step "Installing Node.js interop peers"
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  # A fresh Debian machine: the interop suites need Node.js (20 or later is what they are tested with).
+  (apt-get update -qq && apt-get install -y -qq nodejs npm) >/dev/null || echo "could not install Node.js with apt-get"
+fi
 npm_dirs=()
 while IFS= read -r lock; do npm_dirs+=("$(dirname "$lock")"); done < <(find tests -name package-lock.json -not -path '*/node_modules/*' | sort)
 [ -f ../shared/interop/libp2p/package-lock.json ] && npm_dirs+=("../shared/interop/libp2p")

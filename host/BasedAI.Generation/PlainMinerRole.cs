@@ -168,15 +168,11 @@ public sealed class PlainMinerRole : IDisposable
     {
         ArgumentNullException.ThrowIfNull(session);
         int capacity = Math.Max(1, Math.Min(64, session.Capacity));
-        Span<int> placeholder = stackalloc int[capacity];
-        placeholder.Clear();
         var last = new float[width];
         for (int start = 0; start < count; start += capacity)
         {
             int batch = Math.Min(capacity, count - start);
-            // Embed only sets up the batch (positions, row count); the client's embedded rows replace its output.
-            session.Embed(placeholder[..batch]);
-            rows.Slice(start * width, batch * width).CopyTo(session.Hidden);
+            session.EmbedRows(rows.Slice(start * width, batch * width));
             for (int layer = 0; layer < session.Model.Config.LayerCount; layer++)
             {
                 session.RunBlock(layer);

@@ -73,6 +73,32 @@ public class StepApiTests
     }
 
     [Fact]
+    public void Rows_embedded_elsewhere_run_like_tokens_and_bad_shapes_are_refused()
+    {
+        TransformerModel model = Fixtures.Stories.Model;
+        int d = model.Config.HiddenSize;
+        var rows = new float[Tokens.Length * d];
+        for (int r = 0; r < Tokens.Length; r++)
+        {
+            model.TokenEmbedding.Row(Tokens[r]).CopyTo(rows.AsSpan(r * d, d)); // Llama: no position embedding
+        }
+        using InferenceSession session = model.CreateSession(new InferenceOptions { Threads = 1 });
+        session.EmbedRows(rows);
+        for (int layer = 0; layer < model.Config.LayerCount; layer++)
+        {
+            session.RunBlock(layer);
+        }
+        session.FinalNorm();
+        var logits = new float[model.Config.VocabSize];
+        session.LmHead(logits, allRows: false);
+        session.Commit();
+        Assert.Equal(LastLogits(model), logits);
+
+        Assert.Throws<ArgumentException>(() => session.EmbedRows(rows.AsSpan(0, d + 1)));
+        Assert.Throws<ArgumentException>(() => session.EmbedRows([]));
+    }
+
+    [Fact]
     public void Observer_sees_every_site_of_every_layer_with_shapes()
     {
         TransformerModel model = Fixtures.Stories.Model;

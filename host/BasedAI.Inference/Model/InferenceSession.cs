@@ -201,16 +201,7 @@ public sealed unsafe class InferenceSession : IDisposable
     /// <summary>Starts a batch of <paramref name="tokens"/> at <see cref="Position"/>: <see cref="Hidden"/> ← token (+ position) embeddings.</summary>
     public void Embed(ReadOnlySpan<int> tokens)
     {
-        if (tokens.IsEmpty || tokens.Length > _batchCapacity)
-        {
-            throw new ArgumentException($"a batch holds 1 to {_batchCapacity} tokens, got {tokens.Length}", nameof(tokens));
-        }
-        if (Position + tokens.Length > Capacity)
-        {
-            throw new InvalidOperationException($"the sequence would exceed the context of {Capacity} positions");
-        }
-        _start = Position;
-        _rows = tokens.Length;
+        StartBatch(tokens.Length, nameof(tokens));
         int d = _config.HiddenSize;
         for (int r = 0; r < tokens.Length; r++)
         {
@@ -227,6 +218,36 @@ public sealed unsafe class InferenceSession : IDisposable
             }
         }
         Notify(ActivationSite.Embedding, -1, Hidden, d);
+    }
+
+    /// <summary>
+    /// Starts a batch at <see cref="Position"/> from rows embedded elsewhere (a client that keeps the embeddings to itself):
+    /// <see cref="Hidden"/> ← <paramref name="rows"/>, one row of <c>HiddenSize</c> values per position.
+    /// </summary>
+    public void EmbedRows(ReadOnlySpan<float> rows)
+    {
+        int d = _config.HiddenSize;
+        if (rows.Length % d != 0)
+        {
+            throw new ArgumentException($"rows must be whole rows of {d} values, got {rows.Length} values", nameof(rows));
+        }
+        StartBatch(rows.Length / d, nameof(rows));
+        rows.CopyTo(_hidden);
+        Notify(ActivationSite.Embedding, -1, Hidden, d);
+    }
+
+    private void StartBatch(int rows, string parameter)
+    {
+        if (rows == 0 || rows > _batchCapacity)
+        {
+            throw new ArgumentException($"a batch holds 1 to {_batchCapacity} rows, got {rows}", parameter);
+        }
+        if (Position + rows > Capacity)
+        {
+            throw new InvalidOperationException($"the sequence would exceed the context of {Capacity} positions");
+        }
+        _start = Position;
+        _rows = rows;
     }
 
     /// <summary><see cref="Normed"/> ← attention norm of <see cref="Hidden"/>.</summary>

@@ -104,10 +104,7 @@ public sealed class CheatingMiner : IDisposable
             {
                 session.Reset();
             }
-            Span<int> placeholder = stackalloc int[request.Rows];
-            placeholder.Clear();
-            session.Embed(placeholder);
-            request.Activations.CopyTo(session.Hidden);
+            session.EmbedRows(request.Activations);
             for (int layer = 0; layer < _model.Config.LayerCount; layer += 2)
             {
                 session.RunBlock(layer);
